@@ -1,0 +1,89 @@
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
+import { bookSchema, type BookYaml } from './schema.js';
+
+/**
+ * Parses and validates the text of `book.yaml`. Errors point at the offending node.
+ * @example parseBookYaml('title: x\nauthors: [a]\nlanguage: zh-CN\n', 'book.yaml').title // 'x'
+ */
+export function parseBookYaml(text: string, file: string): BookYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new FolioError(
+      doc.errors.map((e) => ({
+        file,
+        ...at(e.pos[0]),
+        severity: 'error' as const,
+        message: `Invalid YAML: ${e.message.split('\n')[0]}`,
+        ruleId: 'config-yaml',
+        hint: 'Check indentation and quoting; strings containing ": " need quotes.',
+      })),
+    );
+  }
+  if (!isMap(doc.contents)) {
+    throw new FolioError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        message: 'Expected book.yaml to be a mapping of fields (title, authors, language, …)',
+        ruleId: 'config-type',
+        hint: 'Start with "title: …" on the first line.',
+      },
+    ]);
+  }
+  const parsed = bookSchema.safeParse(doc.toJS());
+  if (parsed.success) return parsed.data;
+  throw new FolioError(parsed.error.issues.map((issue) => issueToDiagnostic(issue, doc, file, at)));
+}
+
+function issueToDiagnostic(
+  issue: z.core.$ZodIssue,
+  doc: Document,
+  file: string,
+  at: (offset: number) => { line: number; column: number },
+): Diagnostic {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  const field = path.length ? path.join('.') : '(document)';
+  let node = findNode(doc, path);
+  let message = `${field}: ${issue.message}`;
+  let ruleId = `config-${issue.code.replace(/_/g, '-')}`;
+  let hint = 'See the README section "The manuscript format" for every field of book.yaml.';
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    message = `Missing required field "${field}"`;
+    ruleId = 'config-required';
+    hint = `Add a line "${field}: …" to book.yaml.`;
+    node = undefined;
+  } else if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    message = `Unknown field "${[...path, key].join('.')}"`;
+    node = findKey(doc, [...path, key]) ?? node;
+    hint = 'Check the spelling; the known fields are listed in the README.';
+  }
+  const pos = node?.range ? at(node.range[0]) : { line: 1, column: 1 };
+  return { file, ...pos, severity: 'error', message, ruleId, hint };
+}
+
+type Ranged = { range?: [number, number, number] | null };
+
+function findNode(doc: Document, path: (string | number)[]): Ranged | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Ranged | undefined;
+    if (node && typeof node === 'object' && node.range) return node;
+  }
+  return undefined;
+}
+
+function findKey(doc: Document, path: (string | number)[]): Ranged | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => (p.key as { value?: unknown })?.value === path.at(-1));
+  return pair?.key as Ranged | undefined;
+}

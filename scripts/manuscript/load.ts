@@ -1,0 +1,167 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseBookYaml } from '../config/load.js';
+import { TRIMS, type BookYaml } from '../config/schema.js';
+import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
+import { PATH_MESSAGES, resolveInside } from './paths.js';
+
+export interface SourceFile {
+  /** Absolute path. */
+  path: string;
+  /** Path as shown in diagnostics: relative to the working directory. */
+  display: string;
+  text: string;
+}
+
+export interface Manuscript {
+  root: string;
+  config: BookYaml;
+  configFile: SourceFile;
+  /** Trim size in millimetres. */
+  trim: { width: number; height: number; name?: string };
+  chapters: SourceFile[];
+  cover?: string;
+  diagnostics: Reporter;
+}
+
+export const displayPath = (abs: string): string => path.relative(process.cwd(), abs) || abs;
+
+/**
+ * Reads `book.yaml` and every chapter; validates encoding, schema and paths.
+ * @example const m = await loadManuscript('manuscript'); m.chapters.length // 1
+ */
+export async function loadManuscript(dir: string): Promise<Manuscript> {
+  const root = path.resolve(dir);
+  const reporter = new Reporter();
+  const configPath = path.join(root, 'book.yaml');
+  const configFile = await readSource(configPath, 'book.yaml');
+  const config = parseBookYaml(configFile.text, configFile.display);
+
+  const names = config.chapters ?? (await listMarkdown(root));
+  if (names.length === 0) {
+    throw new FolioError([
+      {
+        file: configFile.display, line: 1, column: 1, severity: 'error',
+        message: 'No chapters: book.yaml lists none and the folder has no *.md file',
+        ruleId: 'chapters-missing', hint: 'Add a chapter file such as 01-feature.md.',
+      },
+    ]);
+  }
+  const chapters: SourceFile[] = [];
+  for (const [i, name] of names.entries()) {
+    const where = { file: configFile.display, ...lineOf(configFile.text, name) };
+    const resolved = resolveInside(root, name);
+    if (!resolved.ok) {
+      const m = PATH_MESSAGES[resolved.problem];
+      reporter.error({ ...where, message: `chapters[${i}]: ${m.message}: ${name}`, ruleId: m.ruleId, hint: m.hint });
+      continue;
+    }
+    if (!(await isFile(resolved.path))) {
+      reporter.error({
+        ...where, message: `chapters[${i}]: Chapter file not found: ${name}`, ruleId: 'chapter-missing',
+        hint: `Create ${name} in the manuscript folder or remove it from "chapters".`,
+      });
+      continue;
+    }
+    const file = await readSource(resolved.path, 'chapter', reporter);
+    if (!file.text.trim()) {
+      reporter.error({
+        file: file.display, line: 1, column: 1, message: 'Chapter is empty', ruleId: 'chapter-empty',
+        hint: 'Write the chapter, or remove it from "chapters" in book.yaml.',
+      });
+    }
+    chapters.push(file);
+  }
+
+  let cover: string | undefined;
+  if (config.cover) {
+    const where = { file: configFile.display, ...lineOf(configFile.text, config.cover) };
+    const resolved = resolveInside(root, config.cover);
+    if (!resolved.ok) {
+      const m = PATH_MESSAGES[resolved.problem];
+      reporter.error({ ...where, message: `cover: ${m.message}: ${config.cover}`, ruleId: m.ruleId, hint: m.hint });
+    } else if (!(await isFile(resolved.path))) {
+      reporter.error({ ...where, message: `cover: Image not found: ${config.cover}`, ruleId: 'image-missing', hint: 'Put the cover image under manuscript/images/.' });
+    } else cover = resolved.path;
+  }
+
+  const trim = typeof config.trim === 'string' ? { ...TRIMS[config.trim], name: config.trim } : config.trim;
+  reporter.throwIfErrors();
+  return { root, config, configFile, trim, chapters, cover, diagnostics: reporter };
+}
+
+async function listMarkdown(root: string): Promise<string[]> {
+  return (await readdir(root)).filter((n) => n.endsWith('.md') && !/^readme\.md$/i.test(n)).sort();
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Line and column of the first occurrence of `needle`, for pointing at a value in book.yaml. */
+function lineOf(text: string, needle: string): { line: number; column: number } {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const c = lines[i]!.indexOf(needle);
+    if (c >= 0) return { line: i + 1, column: c + 1 };
+  }
+  return { line: 1, column: 1 };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function readSource(abs: string, what: string, reporter?: Reporter): Promise<SourceFile> {
+  const display = displayPath(abs);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(abs);
+  } catch (e) {
+    throw new FolioError([
+      {
+        file: display, line: 1, column: 1, severity: 'error',
+        message: `Cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        ruleId: 'file-unreadable',
+        hint: what === 'book.yaml' ? 'Point --manuscript at a folder that holds book.yaml.' : 'Check the path and permissions.',
+      },
+    ]);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    throw new FolioError([
+      {
+        file: display, ...bad, severity: 'error', message: 'File is not valid UTF-8', ruleId: 'encoding-utf8',
+        hint: 'Re-save the file as UTF-8 (e.g. iconv -f GB18030 -t UTF-8).',
+      },
+    ]);
+  }
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+    reporter?.warn({ file: display, line: 1, column: 1, message: 'Byte order mark removed', ruleId: 'encoding-bom', hint: 'Save the file as UTF-8 without BOM.' });
+  }
+  return { path: abs, display, text: text.replace(/\r\n?/g, '\n') };
+}
+
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search the longest valid prefix; the decoder is fatal so a prefix either decodes or not.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  const prefix = bytes.subarray(0, lo).toString('utf8');
+  const lines = prefix.split('\n');
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
+}

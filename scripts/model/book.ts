@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import { Reporter } from '../diagnostics/diagnostic.js';
+import type { Manuscript, SourceFile } from '../manuscript/load.js';
+import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
+import { checkHtml } from '../markdown/html-policy.js';
+import { createMarkdown } from '../markdown/md.js';
+
+export interface Heading {
+  id: string;
+  level: number;
+  text: string;
+  chapterId: string;
+  /** `file:line` of the heading in the manuscript. */
+  source: string;
+}
+
+export interface Figure {
+  id: string;
+  /** Absolute path of the image file. */
+  file: string;
+  /** Path relative to the manuscript root, as served to the renderer. */
+  href: string;
+  alt: string;
+  caption: string;
+  source: string;
+}
+
+export interface Chapter {
+  id: string;
+  index: number;
+  file: SourceFile;
+  title: string;
+  html: string;
+  headings: Heading[];
+  figures: Figure[];
+  /** Plain text of every block (paragraph, heading, caption), in order: the fidelity reference. */
+  blocks: { kind: 'paragraph' | 'heading' | 'caption'; text: string; source: string }[];
+}
+
+export interface BookMeta {
+  title: string;
+  subtitle?: string;
+  authors: string[];
+  publisher?: string;
+  language: string;
+  date?: string;
+  identifier: string;
+  edition?: string;
+  rights?: string;
+  description?: string;
+  slug: string;
+  trim: { width: number; height: number; name?: string };
+  /** Build time: SOURCE_DATE_EPOCH, else the book's date. */
+  buildDate: Date;
+  /** Hash of every input, shown in the build stamp. */
+  contentHash: string;
+}
+
+export interface Book {
+  meta: BookMeta;
+  root: string;
+  cover?: string;
+  chapters: Chapter[];
+  headings: Heading[];
+  figures: Figure[];
+}
+
+/**
+ * Parses every chapter into the document model: ids on headings, validated images,
+ * source positions on blocks. Content problems are collected on the manuscript's reporter.
+ * @example const book = buildBook(await loadManuscript('manuscript')); book.headings[0].text
+ */
+export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdown()): Book {
+  const reporter = manuscript.diagnostics;
+  const chapters = manuscript.chapters.map((file, index) => parseChapter(file, index, manuscript.root, md, reporter));
+  const { config } = manuscript;
+  const hash = createHash('sha256');
+  hash.update(manuscript.configFile.text);
+  for (const c of manuscript.chapters) hash.update(c.text);
+  const contentHash = hash.digest('hex');
+  const meta: BookMeta = {
+    title: config.title,
+    subtitle: config.subtitle,
+    authors: config.authors,
+    publisher: config.publisher,
+    language: config.language,
+    date: config.date,
+    identifier: config.identifier ?? contentUrn(config.title, config.authors, contentHash),
+    edition: config.edition,
+    rights: config.rights,
+    description: config.description,
+    slug: config.slug ?? slugify(config.identifier ?? config.title, contentHash),
+    trim: manuscript.trim,
+    buildDate: buildDate(config.date),
+    contentHash,
+  };
+  return {
+    meta,
+    root: manuscript.root,
+    cover: manuscript.cover,
+    chapters,
+    headings: chapters.flatMap((c) => c.headings),
+    figures: chapters.flatMap((c) => c.figures),
+  };
+}
+
+/** SOURCE_DATE_EPOCH wins (reproducible builds), then the book's date, then the epoch. */
+export function buildDate(bookDate?: string): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  if (bookDate) return new Date(`${bookDate}T00:00:00Z`);
+  return new Date(0);
+}
+
+/** A name-based UUID (RFC 4122 v5 layout) from the content, so the identifier never changes at random. */
+function contentUrn(title: string, authors: string[], contentHash: string): string {
+  const h = createHash('sha1').update(`folio:${title}:${authors.join(',')}:${contentHash}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function slugify(s: string, hash: string): string {
+  const ascii = s
+    .replace(/^urn:[^:]+:/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return ascii.replace(/-/g, '').length >= 3 ? ascii.slice(0, 60) : `book-${hash.slice(0, 8)}`;
+}
+
+function inlineText(token: Token | undefined): string {
+  if (!token?.children) return token?.content ?? '';
+  return token.children
+    .map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'image' ? '' : c.type === 'softbreak' ? '' : ''))
+    .join('');
+}
+
+function parseChapter(file: SourceFile, index: number, root: string, md: MarkdownIt, reporter: Reporter): Chapter {
+  const id = `ch${index + 1}`;
+  const env: Record<string, unknown> = { docId: id };
+  const tokens = md.parse(file.text, env);
+  const headings: Heading[] = [];
+  const figures: Figure[] = [];
+  const blocks: Chapter['blocks'] = [];
+  const where = (t: Token) => `${file.display}:${(t.map?.[0] ?? 0) + 1}`;
+  let sectionCount = 0;
+  let title = '';
+
+  const walkInline = (children: Token[], line: number) => {
+    for (const c of children) {
+      if (c.type === 'html_inline') checkRaw(c.content, line, c.content);
+      if (c.type === 'image') {
+        const src = c.attrGet('src') ?? '';
+        const resolved = resolveInside(root, src);
+        const pos = { file: file.display, line, column: Math.max(1, (file.text.split('\n')[line - 1] ?? '').indexOf(src) + 1) };
+        if (!resolved.ok) {
+          const m = PATH_MESSAGES[resolved.problem];
+          reporter.error({ ...pos, message: `${m.message}: ${src}`, ruleId: m.ruleId, hint: m.hint });
+          c.attrSet('src', '');
+          continue;
+        }
+        if (!existsSync(resolved.path) || !statSync(resolved.path).isFile()) {
+          reporter.error({ ...pos, message: `Image not found: ${src}`, ruleId: 'image-missing', hint: 'Put the file under manuscript/images/ or correct the path.' });
+          continue;
+        }
+        const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
+        c.attrSet('src', `m/${href}`);
+        const caption = c.attrGet('title') ?? '';
+        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}` });
+      }
+    }
+  };
+  const checkRaw = (html: string, line: number, shown: string) => {
+    const problem = checkHtml(html);
+    if (problem) {
+      reporter.error({
+        file: file.display, line, column: 1, message: `Raw HTML refused (${problem}): ${shown.trim().slice(0, 60)}`,
+        ruleId: 'html-unsafe', hint: 'Use Markdown, or only the inline tags listed in the README (sup, sub, ruby, span …).',
+      });
+    }
+  };
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const line = (t.map?.[0] ?? 0) + 1;
+    if (t.type === 'html_block') checkRaw(t.content, line, t.content);
+    if (t.nesting === 1 && t.map && t.block) t.attrSet('data-src', where(t));
+    if (t.type === 'inline' && t.children) walkInline(t.children, line);
+    if (t.type === 'heading_open') {
+      const level = Number(t.tag.slice(1));
+      const text = inlineText(tokens[i + 1]).trim();
+      if (!text) reporter.warn({ file: file.display, line, column: 1, message: 'Empty heading', ruleId: 'heading-empty', hint: 'Write the heading text or remove the line.' });
+      let hid = t.attrGet('id');
+      if (!hid) {
+        hid = level === 1 && !title ? `${id}-title` : `${id}-s${++sectionCount}`;
+        t.attrSet('id', hid);
+      }
+      if (level === 1 && !title) title = text;
+      headings.push({ id: hid, level, text, chapterId: id, source: where(t) });
+      blocks.push({ kind: 'heading', text, source: where(t) });
+    }
+    if (t.type === 'paragraph_open') {
+      blocks.push({ kind: 'paragraph', text: inlineText(tokens[i + 1]), source: where(t) });
+    }
+    if (t.type === 'figure_open') {
+      const img = tokens[i + 1]?.children?.find((c) => c.type === 'image');
+      const caption = img?.attrGet('title');
+      if (caption) blocks.push({ kind: 'caption', text: caption, source: where(t) });
+    }
+  }
+  if (!title) {
+    reporter.warn({ file: file.display, line: 1, column: 1, message: 'Chapter has no "# " title', ruleId: 'chapter-title', hint: 'Start the chapter with a level-1 heading; it feeds the contents and running heads.' });
+    title = path.basename(file.path, '.md');
+  }
+  const html = md.renderer.render(tokens, md.options, env);
+  return { id, index, file, title, html, headings, figures, blocks };
+}

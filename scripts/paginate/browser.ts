@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { FolioError } from '../diagnostics/diagnostic.js';
+
+/** Flags for a headless Chromium in a closed network, possibly as root. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--font-render-hinting=none',
+];
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then the usual Debian paths. */
+export function findChromium(): string {
+  const explicit = process.env.FOLIO_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (explicit) {
+    if (existsSync(explicit)) return explicit;
+    throw chromiumMissing(`${process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH'} points at ${explicit}, which does not exist`);
+  }
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found) throw chromiumMissing('Chromium was not found');
+  return found;
+}
+
+function chromiumMissing(what: string): FolioError {
+  return new FolioError([
+    {
+      file: 'chromium', line: 0, column: 0, severity: 'error', message: what, ruleId: 'browser-missing',
+      hint: 'Install it with `bash scripts/setup.sh` (apt-get install chromium), or set FOLIO_CHROMIUM=/path/to/chromium.',
+    },
+  ]);
+}
+
+/** One browser per build; every target shares it. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = findChromium();
+  try {
+    return await puppeteer.launch({
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      protocolTimeout: 300_000,
+    });
+  } catch (e) {
+    throw new FolioError(
+      [{
+        file: executablePath, line: 0, column: 0, severity: 'error', message: `Chromium failed to start: ${(e as Error).message.split('\n')[0]}`,
+        ruleId: 'browser-launch', hint: 'Run `bash scripts/setup.sh`; as root Chromium needs --no-sandbox (Folio passes it).',
+      }],
+      1,
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { HTTPRequest, Page } from 'puppeteer-core';
+import { resolveInside } from '../manuscript/paths.js';
+import type { HtmlBundle } from '../render/html.js';
+
+/** A reserved TLD: nothing real can answer it, so a leak would fail rather than fetch. */
+export const ORIGIN = 'https://folio.invalid/';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.avif': 'image/avif',
+};
+
+export interface Mount {
+  prefix: string;
+  dir: string;
+}
+
+export interface RequestLog {
+  served: string[];
+  refused: string[];
+  missing: string[];
+}
+
+/**
+ * Answers every request of the page from the bundle and the mounted folders; refuses the rest.
+ * The page can reach nothing outside the build's own files.
+ */
+export async function serveBundle(page: Page, bundle: HtmlBundle, mounts: Mount[]): Promise<RequestLog> {
+  const log: RequestLog = { served: [], refused: [], missing: [] };
+  await page.setRequestInterception(true);
+  page.on('request', (request: HTTPRequest) => {
+    void answer(request, bundle, mounts, log).catch(() => request.abort('failed').catch(() => {}));
+  });
+  return log;
+}
+
+async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[], log: RequestLog): Promise<void> {
+  const url = request.url();
+  if (url.startsWith('data:')) return request.continue();
+  if (!url.startsWith(ORIGIN) || request.method() !== 'GET') {
+    log.refused.push(url);
+    return request.abort('blockedbyclient');
+  }
+  const rel = decodeURIComponent(new URL(url).pathname.slice(1));
+  const inMemory = bundle.files.get(rel);
+  if (inMemory !== undefined) {
+    log.served.push(rel);
+    return request.respond({ status: 200, contentType: type(rel), body: inMemory });
+  }
+  for (const m of mounts) {
+    if (!rel.startsWith(m.prefix)) continue;
+    const resolved = resolveInside(m.dir, rel.slice(m.prefix.length));
+    if (!resolved.ok) break;
+    try {
+      const body = await readFile(resolved.path);
+      log.served.push(rel);
+      return request.respond({ status: 200, contentType: type(rel), body });
+    } catch {
+      break;
+    }
+  }
+  log.missing.push(rel);
+  return request.respond({ status: 404, contentType: 'text/plain', body: 'not in the build' });
+}
+
+const type = (p: string) => TYPES[path.extname(p).toLowerCase()] ?? 'application/octet-stream';

@@ -1,0 +1,41 @@
+import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib';
+import { createHash } from 'node:crypto';
+import type { BookMeta } from '../model/book.js';
+import { MM } from '../render/geometry.js';
+
+/** The exact trim in points (Chromium rounds A5 to 420 × 594.96 pt; boxes must not). */
+export function trimPoints(trim: { width: number; height: number }): { width: number; height: number } {
+  return { width: trim.width * MM, height: trim.height * MM };
+}
+
+/**
+ * Post-processes Chromium's PDF: document info and Lang from book.yaml, dates from the build date
+ * (reproducible), exact trim boxes, a content-derived /ID, and viewer hints for a booklet.
+ * @example const bytes = await finishPdf(raw, book.meta, { creator: 'Folio 0.1.0' });
+ */
+export async function finishPdf(raw: Uint8Array, meta: BookMeta, opts: { creator: string; subject?: string }): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(raw, { updateMetadata: false });
+  doc.setTitle(meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title, { showInWindowTitleBar: true });
+  doc.setAuthor(meta.authors.join('、'));
+  doc.setSubject(opts.subject ?? meta.description ?? meta.subtitle ?? meta.title);
+  doc.setKeywords([meta.title, ...(meta.subtitle ? [meta.subtitle] : []), meta.identifier]);
+  doc.setCreator(opts.creator);
+  doc.setProducer(`${opts.creator} (Chromium Skia/PDF, pdf-lib)`);
+  doc.setLanguage(meta.language);
+  doc.setCreationDate(meta.buildDate);
+  doc.setModificationDate(meta.buildDate);
+  doc.catalog.set(PDFName.of('PageLayout'), PDFName.of('TwoPageRight'));
+
+  const trim = trimPoints(meta.trim);
+  for (const page of doc.getPages()) {
+    const { height } = page.getMediaBox();
+    // Keep the top-left corner where Chromium drew it; extend or cut the sub-point rounding at right and bottom.
+    const box = [0, height - trim.height, trim.width, height].map((n) => PDFNumber.of(Math.round(n * 1000) / 1000));
+    for (const name of ['MediaBox', 'CropBox', 'TrimBox', 'BleedBox']) page.node.set(PDFName.of(name), doc.context.obj(box) as PDFArray);
+  }
+  // The file identifier is derived from the content, never random (ISO 32000 §14.4).
+  const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).digest('hex');
+  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+}
+

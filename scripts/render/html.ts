@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Mustache from 'mustache';
+import type { Book } from '../model/book.js';
+import { coverArt } from './cover-art.js';
+import { fontCss, type FontMount } from './fonts.js';
+import { computeGeometry, type Geometry, pageCss } from './geometry.js';
+
+export const FOLIO_VERSION: string = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+).version;
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/** Everything the browser may load: in-memory files plus read-only folders mounted under a prefix. */
+export interface HtmlBundle {
+  entry: string;
+  files: Map<string, string>;
+  mounts: FontMount[];
+  geometry: Geometry;
+}
+
+/**
+ * Renders the booklet HTML. Pure: reads only the templates and font CSS.
+ * @example const bundle = renderHtml(book); bundle.files.get('index.html')
+ */
+export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle {
+  const dir = path.join(templatesDir, 'booklet');
+  const template = readFileSync(path.join(dir, 'book.html'), 'utf8');
+  const { meta } = book;
+  const geometry = computeGeometry(meta.trim);
+  const fonts = fontCss();
+  const view = {
+    meta,
+    version: FOLIO_VERSION,
+    authorsJoined: meta.authors.join('　'),
+    titleLines: meta.title.split(/\s+/).filter(Boolean),
+    dateText: meta.date ? formatChineseDate(meta.date) : undefined,
+    trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
+    buildStamp: `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ${meta.contentHash.slice(0, 12)}`,
+    coverHref: book.cover ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}` : undefined,
+    coverArt: coverArt(geometry.width, geometry.height),
+    toc: book.headings.filter((h) => h.level <= 2),
+    chapters: book.chapters,
+  };
+  const html = Mustache.render(template, view, {}, { escape: escapeHtml });
+  const files = new Map<string, string>([
+    ['index.html', html],
+    ['booklet.css', readFileSync(path.join(dir, 'booklet.css'), 'utf8')],
+    ['page.css', pageCss(geometry, meta.title)],
+    ['fonts.css', fonts.css],
+  ]);
+  return { entry: 'index.html', files, mounts: fonts.mounts, geometry };
+}
+
+function escapeHtml(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** 2026-11-29 → 2026年11月29日 (GB/T 15835: Arabic numerals). */
+export function formatChineseDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}

@@ -1,0 +1,83 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser } from 'puppeteer-core';
+import { createMarkdown } from '../markdown/md.js';
+import { loadManuscript } from '../manuscript/load.js';
+import { resolveInside } from '../manuscript/paths.js';
+import { launchBrowser } from '../paginate/browser.js';
+import { ORIGIN, serveBundle } from '../paginate/serve.js';
+import { fontCss } from '../render/fonts.js';
+import { computeGeometry } from '../render/geometry.js';
+
+export interface PlaceholderSpec {
+  file: string;
+  caption: string;
+  index: number;
+  /** Pixels; 3:2 like a press photo, ≥ 300 ppi at the text-block width. */
+  width: number;
+  height: number;
+}
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function placeholderHtml(spec: PlaceholderSpec): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" href="fonts.css"><style>
+html,body{margin:0;width:${spec.width}px;height:${spec.height}px;overflow:hidden}
+body{background:#d9dee3;font-family:'Noto Sans SC',sans-serif;position:relative;color:#3b4650}
+svg{position:absolute;inset:0}
+.box{position:absolute;left:8%;right:8%;top:50%;transform:translateY(-50%);text-align:center;background:rgba(255,255,255,.86);padding:48px 40px;border:4px solid #3b4650}
+.fpo{font-size:120px;font-weight:900;letter-spacing:.1em;line-height:1;color:#9b2c1f}
+.tbd{font-size:64px;font-weight:700;margin:24px 0 28px;letter-spacing:.3em}
+.cap{font-size:40px;line-height:1.5;margin:0}
+.meta{position:absolute;right:24px;bottom:16px;font-size:28px;color:#5d6b76}
+</style></head><body>
+<svg width="${spec.width}" height="${spec.height}"><line x1="0" y1="0" x2="${spec.width}" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/><line x1="${spec.width}" y1="0" x2="0" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/></svg>
+<div class="box"><div class="fpo">FPO</div><div class="tbd">图片待补</div><p class="cap">${esc(spec.caption)}</p></div>
+<div class="meta">图 ${spec.index} · ${spec.width}×${spec.height} px · 3:2 · 替换本文件即换上照片</div>
+</body></html>`;
+}
+
+/** Renders one honest placeholder PNG: FPO, 图片待补, the caption, at a photo's aspect ratio. */
+export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec): Promise<Buffer> {
+  const page = await browser.newPage();
+  try {
+    const fonts = fontCss();
+    const bundle = { entry: 'index.html', files: new Map([['index.html', placeholderHtml(spec)], ['fonts.css', fonts.css]]), mounts: fonts.mounts, geometry: computeGeometry({ width: 148, height: 210 }) };
+    await serveBundle(page, bundle, fonts.mounts);
+    await page.setViewport({ width: spec.width, height: spec.height, deviceScaleFactor: 1 });
+    await page.goto(ORIGIN + 'index.html', { waitUntil: 'load' });
+    await page.evaluate(() => document.fonts.ready);
+    return Buffer.from(await page.screenshot({ type: 'png', omitBackground: false }));
+  } finally {
+    await page.close();
+  }
+}
+
+/** `tsx scripts/tools/placeholders.ts [manuscript]`: writes a placeholder for every figure image that is missing. */
+async function main(): Promise<void> {
+  const dir = process.argv[2] ?? 'manuscript';
+  const m = await loadManuscript(dir);
+  const md = createMarkdown();
+  const specs: PlaceholderSpec[] = [];
+  for (const ch of m.chapters) {
+    for (const t of md.parse(ch.text, {})) {
+      for (const c of t.children ?? []) {
+        if (c.type !== 'image') continue;
+        const r = resolveInside(m.root, c.attrGet('src') ?? '');
+        if (r.ok) specs.push({ file: r.path, caption: c.attrGet('title') ?? c.content, index: specs.length + 1, width: 1500, height: 1000 });
+      }
+    }
+  }
+  const browser = await launchBrowser();
+  try {
+    for (const s of specs) {
+      await mkdir(path.dirname(s.file), { recursive: true });
+      await writeFile(s.file, await renderPlaceholder(browser, s));
+      console.log(`wrote ${path.relative(process.cwd(), s.file)}`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) await main();

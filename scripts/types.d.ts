@@ -1,0 +1,21 @@
+// Plugins that ship no types: each is a markdown-it plugin `(md, options) => void`.
+declare module 'markdown-it-attrs' {
+  import type { PluginWithOptions } from 'markdown-it';
+  const plugin: PluginWithOptions<{ leftDelimiter?: string; rightDelimiter?: string; allowedAttributes?: (string | RegExp)[] }>;
+  export default plugin;
+}
+declare module 'markdown-it-container' {
+  import type { PluginWithParams } from 'markdown-it';
+  const plugin: PluginWithParams;
+  export default plugin;
+}
+declare module 'markdown-it-footnote' {
+  import type { PluginSimple } from 'markdown-it';
+  const plugin: PluginSimple;
+  export default plugin;
+}
+declare module 'markdown-it-cjk-breaks' {
+  import type { PluginSimple } from 'markdown-it';
+  const plugin: PluginSimple;
+  export default plugin;
+}
