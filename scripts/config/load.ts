@@ -41,7 +41,17 @@ export function parseBookYaml(text: string, file: string): BookYaml {
   }
   const parsed = bookSchema.safeParse(doc.toJS());
   if (parsed.success) return parsed.data;
-  throw new FolioError(parsed.error.issues.map((issue) => issueToDiagnostic(issue, doc, file, at)));
+  throw new FolioError(parsed.error.issues.map((issue) => issueToDiagnostic(unwrapUnion(issue), doc, file, at)));
+}
+
+/** For a union, report the branch that got furthest: an object with one bad field beats "expected a string". */
+function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const score = (branch: z.core.$ZodIssue[]) =>
+    Math.max(...branch.map((i) => i.path.length * 2 + (i.code === 'invalid_type' && i.path.length === 0 ? 0 : 1)));
+  const best = [...issue.errors].sort((a, b) => score(b) - score(a))[0]!;
+  const inner = best[0]!;
+  return unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
 }
 
 function issueToDiagnostic(

@@ -86,7 +86,7 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       const pages = [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].map((p, i) => ({
         number: i + 1,
         side: (p.classList.contains('pagedjs_left_page') ? 'left' : 'right') as 'left' | 'right',
-        name: [...p.classList].find((c) => c.startsWith('pagedjs_') && c.endsWith('_page') && !/^pagedjs_(left|right|first|blank|named)_page$/.test(c) && !c.endsWith('_first_page'))?.slice(8, -5) ?? '',
+        name: [...p.classList].map((c) => /^pagedjs_([\w-]+)_page$/.exec(c)?.[1]).find((n) => n && !/^(left|right|first|blank|named)$|_first$/.test(n)) ?? '',
         blank: p.classList.contains('pagedjs_blank_page'),
       }));
       const headingPages: Record<string, number> = {};

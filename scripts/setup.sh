@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Folio needs on Debian (as root, or with sudo): the system packages
+# (Chromium, poppler-utils, qpdf, Ghostscript, Java + epubcheck) and the pinned npm packages.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(chromium poppler-utils qpdf ghostscript epubcheck)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  echo "setup: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Puppeteer must not download a browser (Folio drives Debian's Chromium); npm ci installs the lock file exactly.
+export PUPPETEER_SKIP_DOWNLOAD=1
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: ready ($(/usr/bin/chromium --version 2>/dev/null | head -1))"

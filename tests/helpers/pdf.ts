@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PDFDocument, PDFName, PDFString, PDFHexString } from 'pdf-lib';
+
+/** Readers of a real PDF, through poppler (pdfinfo, pdftotext, pdffonts, pdfimages) and qpdf. */
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+
+export interface Box { x0: number; y0: number; x1: number; y1: number }
+export interface PageBoxes { media: Box; crop: Box; trim: Box; bleed: Box }
+
+export function pageCount(file: string): number {
+  return Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [file]))![1]);
+}
+
+export function info(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of run('pdfinfo', [file]).split('\n')) {
+    const m = /^([A-Za-z ]+):\s+(.*)$/.exec(line);
+    if (m) out[m[1]!.trim()] = m[2]!.trim();
+  }
+  return out;
+}
+
+export function boxes(file: string): PageBoxes[] {
+  const n = pageCount(file);
+  const out = run('pdfinfo', ['-box', '-f', '1', '-l', String(n), file]);
+  const pages: PageBoxes[] = [];
+  const re = /Page\s+(\d+)\s+(MediaBox|CropBox|BleedBox|TrimBox):\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)/g;
+  for (const m of out.matchAll(re)) {
+    const i = Number(m[1]) - 1;
+    const key = ({ MediaBox: 'media', CropBox: 'crop', BleedBox: 'bleed', TrimBox: 'trim' } as const)[m[2] as 'MediaBox'];
+    pages[i] ??= {} as PageBoxes;
+    pages[i]![key] = { x0: Number(m[3]), y0: Number(m[4]), x1: Number(m[5]), y1: Number(m[6]) };
+  }
+  return pages;
+}
+
+/** Text of one page, optionally only inside a rectangle (points from the top-left of the page). */
+export function pageText(file: string, page: number, rect?: { x: number; y: number; w: number; h: number }, layout = false): string {
+  const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...(layout ? ['-layout'] : [])];
+  if (rect) args.push('-x', String(Math.round(rect.x)), '-y', String(Math.round(rect.y)), '-W', String(Math.round(rect.w)), '-H', String(Math.round(rect.h)));
+  return run('pdftotext', [...args, file, '-']).replace(/\f/g, '');
+}
+
+export interface FontRow { name: string; type: string; embedded: boolean }
+
+export function fonts(file: string): FontRow[] {
+  const lines = run('pdffonts', [file]).split('\n').slice(2).filter(Boolean);
+  return lines.map((l) => {
+    const m = /^(\S+)\s+(.+?)\s+(Identity-H|WinAnsi|Custom|Builtin|Standard|MacRoman|\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)/.exec(l)!;
+    return { name: m[1]!, type: m[2]!.trim(), embedded: m[4] === 'yes' };
+  });
+}
+
+export function imageCount(file: string): number {
+  return run('pdfimages', ['-list', file]).split('\n').slice(2).filter((l) => /\bimage\b/.test(l)).length;
+}
+
+export interface OutlineItem { title: string; page: number; kids: OutlineItem[] }
+
+export function outline(file: string): OutlineItem[] {
+  const json = JSON.parse(run('qpdf', ['--json', '--json-key=outlines', file])) as { outlines: RawOutline[] };
+  const map = (o: RawOutline): OutlineItem => ({ title: o.title, page: o.destpageposfrom1, kids: o.kids.map(map) });
+  return json.outlines.map(map);
+}
+interface RawOutline { title: string; destpageposfrom1: number; kids: RawOutline[] }
+
+export async function catalogLang(file: string): Promise<string | undefined> {
+  const doc = await PDFDocument.load(readFileSync(file), { updateMetadata: false });
+  const lang = doc.catalog.get(PDFName.of('Lang'));
+  if (lang instanceof PDFString || lang instanceof PDFHexString) return lang.decodeText();
+  return undefined;
+}
+
+/** Text with every kind of white space removed: PDF extraction breaks lines where the page did. */
+export const squash = (s: string) => s.replace(/\s+/g, '');
+
+export function countOccurrences(haystack: string, needle: string): number {
+  if (!needle) return 0;
+  let n = 0;
+  for (let i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) n++;
+  return n;
+}
