@@ -1,5 +1,6 @@
-import type MarkdownIt from 'markdown-it';
+import type { MarkdownIt, Token } from 'markdown-it';
 import container from 'markdown-it-container';
+import { attr } from './token.js';
 
 /** The `::: name` blocks a chapter may use; each becomes `<div class="name">` (or `<aside>`). */
 export const CONTAINERS: Record<string, { tag: string; role?: string }> = {
@@ -15,11 +16,11 @@ export function containersPlugin(md: MarkdownIt): void {
   for (const [name, spec] of Object.entries(CONTAINERS)) {
     md.use(container, name, {
       validate: (params: string) => params.trim().split(/\s+/)[0] === name,
-      render(tokens: MarkdownIt.Token[], idx: number) {
+      render(tokens: Token[], idx: number) {
         const t = tokens[idx]!;
         if (t.nesting === 1) {
-          const attrs = t.attrs?.filter(([k]) => k !== 'class').map(([k, v]) => ` ${k}="${md.utils.escapeHtml(v)}"`).join('') ?? '';
-          const cls = [name, t.attrGet('class')].filter(Boolean).join(' ');
+          const attrs = t.attrs?.filter(([k]) => k !== 'class').map(([k, v]) => ` ${k}="${md.utils.escapeHtml(String(v))}"`).join('') ?? '';
+          const cls = [name, attr(t, 'class')].filter(Boolean).join(' ');
           return `<${spec.tag === 'p' ? 'div' : spec.tag} class="${cls}"${attrs}>\n`;
         }
         return `</${spec.tag === 'p' ? 'div' : spec.tag}>\n`;

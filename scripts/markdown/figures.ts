@@ -1,5 +1,5 @@
-import type MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
+import type { MarkdownIt, Token } from 'markdown-it';
+import { attr } from './token.js';
 
 /**
  * An image alone in a paragraph becomes a figure; the image title is its caption.
@@ -38,7 +38,7 @@ export function figuresPlugin(md: MarkdownIt): void {
   const image = md.renderer.rules.image!;
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
     const token = tokens[idx] as Token;
-    const title = token.attrGet('title');
+    const title = attr(token, 'title');
     if (!(env as FigureEnv).inFigure || !title) return image(tokens, idx, options, env, self);
     token.attrs = (token.attrs ?? []).filter(([k]) => k !== 'title');
     return `${image(tokens, idx, options, env, self)}\n<figcaption>${md.utils.escapeHtml(title)}</figcaption>`;

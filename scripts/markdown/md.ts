@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import type { MarkdownIt as MarkdownItType } from 'markdown-it';
 import attrs from 'markdown-it-attrs';
 import cjkBreaks from 'markdown-it-cjk-breaks';
 import cjkFriendly from 'markdown-it-cjk-friendly';
@@ -11,7 +12,7 @@ import { checkHtml, stripComments } from './html-policy.js';
  * The one markdown-it configuration every stage uses (build, lint, EPUB).
  * @example createMarkdown().render('中文\n换行') // '<p>中文换行</p>\n'
  */
-export function createMarkdown(): MarkdownIt {
+export function createMarkdown(): MarkdownItType {
   // html: true so raw HTML arrives as tokens we can judge; the renderer below escapes what fails.
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
   md.disable('code'); // indented prose must never turn into a code block
@@ -26,3 +27,4 @@ export function createMarkdown(): MarkdownIt {
   md.renderer.rules.html_inline = (tokens, idx) => guard(tokens[idx]!.content);
   return md;
 }
+

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
+import type { MarkdownIt, Token } from 'markdown-it';
 import { Reporter } from '../diagnostics/diagnostic.js';
 import type { Manuscript, SourceFile } from '../manuscript/load.js';
 import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
 import { checkHtml } from '../markdown/html-policy.js';
 import { createMarkdown } from '../markdown/md.js';
+import { attr } from '../markdown/token.js';
 
 export interface Heading {
   id: string;
@@ -152,11 +152,11 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
 
   const walkInline = (children: Token[], line: number) => {
     for (const c of children) {
-      if (c.type === 'html_inline') checkRaw(c.content, line, c.content);
+      if (c.type === 'html_inline') checkRaw(c.content, line, c.content, columnOf(line, c.content));
       if (c.type === 'image') {
-        const src = c.attrGet('src') ?? '';
+        const src = attr(c, 'src') ?? '';
         const resolved = resolveInside(root, src);
-        const pos = { file: file.display, line, column: Math.max(1, (file.text.split('\n')[line - 1] ?? '').indexOf(src) + 1) };
+        const pos = { file: file.display, line, column: columnOf(line, src) };
         if (!resolved.ok) {
           const m = PATH_MESSAGES[resolved.problem];
           reporter.error({ ...pos, message: `${m.message}: ${src}`, ruleId: m.ruleId, hint: m.hint });
@@ -169,16 +169,19 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
         }
         const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
         c.attrSet('src', `m/${href}`);
-        const caption = c.attrGet('title') ?? '';
+        const caption = attr(c, 'title') ?? '';
         figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}` });
       }
     }
   };
-  const checkRaw = (html: string, line: number, shown: string) => {
+  const lines = file.text.split('\n');
+  // Inline tokens carry only their block's first line: find the text on the lines of that block.
+  const columnOf = (line: number, needle: string) => Math.max(1, (lines[line - 1] ?? '').indexOf(needle) + 1);
+  const checkRaw = (html: string, line: number, shown: string, column = 1) => {
     const problem = checkHtml(html);
     if (problem) {
       reporter.error({
-        file: file.display, line, column: 1, message: `Raw HTML refused (${problem}): ${shown.trim().slice(0, 60)}`,
+        file: file.display, line, column, message: `Raw HTML refused (${problem}): ${shown.trim().slice(0, 60)}`,
         ruleId: 'html-unsafe', hint: 'Use Markdown, or only the inline tags listed in the README (sup, sub, ruby, span …).',
       });
     }
@@ -194,7 +197,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
       const level = Number(t.tag.slice(1));
       const text = inlineText(tokens[i + 1]).trim();
       if (!text) reporter.warn({ file: file.display, line, column: 1, message: 'Empty heading', ruleId: 'heading-empty', hint: 'Write the heading text or remove the line.' });
-      let hid = t.attrGet('id');
+      let hid = attr(t, 'id');
       if (!hid) {
         hid = level === 1 && !title ? `${id}-title` : `${id}-s${++sectionCount}`;
         t.attrSet('id', hid);
@@ -208,7 +211,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     }
     if (t.type === 'figure_open') {
       const img = tokens[i + 1]?.children?.find((c) => c.type === 'image');
-      const caption = img?.attrGet('title');
+      const caption = img ? attr(img, 'title') : null;
       if (caption) blocks.push({ kind: 'caption', text: caption, source: where(t) });
     }
   }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { createMarkdown } from '../markdown/md.js';
+import { attr } from '../markdown/token.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
 import { launchBrowser } from '../paginate/browser.js';
@@ -63,8 +64,8 @@ async function main(): Promise<void> {
     for (const t of md.parse(ch.text, {})) {
       for (const c of t.children ?? []) {
         if (c.type !== 'image') continue;
-        const r = resolveInside(m.root, c.attrGet('src') ?? '');
-        if (r.ok) specs.push({ file: r.path, caption: c.attrGet('title') ?? c.content, index: specs.length + 1, width: 1500, height: 1000 });
+        const r = resolveInside(m.root, attr(c, 'src') ?? '');
+        if (r.ok) specs.push({ file: r.path, caption: attr(c, 'title') ?? c.content, index: specs.length + 1, width: 1500, height: 1000 });
       }
     }
   }

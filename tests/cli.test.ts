@@ -1,0 +1,57 @@
+// The CLI as a user runs it: exit codes, diagnostics on stderr, earlier outputs left alone.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const folio = (...args: string[]) => spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+describe('folio CLI', () => {
+  it('prints help and version with exit 0', () => {
+    expect(folio('--help').status).toBe(0);
+    const v = folio('--version');
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 on a usage error: unknown target, unknown option', () => {
+    const t = folio('build', '--target', 'poster');
+    expect(t.status).toBe(2);
+    expect(t.stderr).toMatch(/poster/);
+    expect(folio('build', '--frobnicate').status).toBe(2);
+    expect(folio('frobnicate').status).toBe(2);
+  });
+
+  it('exits 2 when --out is inside the manuscript', () => {
+    const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/minimal', '--out', 'tests/fixtures/manuscripts/minimal/out');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/usage-out/);
+  });
+
+  it('exits 1 on a broken book.yaml, naming field and line, and leaves earlier outputs alone', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-cli-'));
+    writeFileSync(path.join(out, 'book.pdf'), 'earlier output');
+    writeFileSync(path.join(out, 'manifest.json'), '{"outputs":[]}');
+    const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/bad-authors', '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:3:10 error authors: .* config-invalid-type$/m);
+    expect(r.stderr).toMatch(/^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:4:7 error trim: Unknown trim.* config-invalid-value$/m);
+    expect(r.stderr).toMatch(/^ {2}hint: /m);
+    expect(readFileSync(path.join(out, 'book.pdf'), 'utf8')).toBe('earlier output');
+    expect(readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe('{"outputs":[]}');
+  });
+
+  it('exits 1 on unsafe content before starting a browser', () => {
+    const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/hostile', '--out', mkdtempSync(path.join(tmpdir(), 'folio-cli-')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/01-bad\.md:3:7 error Path leaves the manuscript folder: .* path-escape/);
+    expect(r.stderr).not.toMatch(/browser/);
+  });
+
+  it('exits 1 when the manuscript folder has no book.yaml', () => {
+    const r = folio('build', '--manuscript', mkdtempSync(path.join(tmpdir(), 'folio-empty-')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/book\.yaml:1:1 error Cannot read book\.yaml: ENOENT file-unreadable/);
+  });
+});
