@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
 import { computeGeometry } from '../scripts/render/geometry.js';
 import { MM } from '../scripts/render/geometry.js';
-import { boxes, catalogLang, countOccurrences, fonts, imageCount, info, outline, pageCount, pageText, squash } from './helpers/pdf.js';
+import { boxes, catalogLang, countOccurrences, fonts, imageCount, info, outline, pageCount, pageLines, pageText, squash } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-booklet-'));
 let result: BuildResult;
@@ -103,6 +103,19 @@ describe('the seed booklet PDF', () => {
       const at = body.indexOf(needle);
       expect(at, `${b.source} out of order`).toBeGreaterThan(last);
       last = at;
+    }
+  });
+
+  it('keeps prohibited punctuation off line starts and opening marks off line ends (避头尾)', () => {
+    const { pages, headingPages } = result.pagination!;
+    const lines = pages
+      .filter((p) => p.number >= headingPages['ch1-title']!)
+      .flatMap((p) => pageLines(pdf, p.number, textBlock(p.side)).map((l) => ({ page: p.number, l: l.trim() })))
+      .filter((x) => x.l);
+    expect(lines.length).toBeGreaterThan(60);
+    for (const { page, l } of lines) {
+      expect(l, `page ${page}: line starts with a closing mark`).not.toMatch(/^[、，。．：；！？”’）】》」』〕·～]/);
+      expect(l, `page ${page}: line ends with an opening mark`).not.toMatch(/[“‘（【《「『〔]$/);
     }
   });
 

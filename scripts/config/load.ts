@@ -65,7 +65,7 @@ function issueToDiagnostic(
   let node = findNode(doc, path);
   let message = `${field}: ${issue.message}`;
   let ruleId = `config-${issue.code.replace(/_/g, '-')}`;
-  let hint = 'See the README section "The manuscript format" for every field of book.yaml.';
+  let hint = FIELD_HINTS[String(path[0])] ?? 'See the README section "The manuscript format" for every field of book.yaml.';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = `Missing required field "${field}"`;
     ruleId = 'config-required';
@@ -80,6 +80,18 @@ function issueToDiagnostic(
   const pos = node?.range ? at(node.range[0]) : { line: 1, column: 1 };
   return { file, ...pos, severity: 'error', message, ruleId, hint };
 }
+
+const FIELD_HINTS: Record<string, string> = {
+  title: 'Write the title as text: title: 缘藏30载 真情暖高原',
+  authors: 'Write authors as a list: authors: [姓名甲, 姓名乙], or one "- 姓名" per line.',
+  language: 'Use a BCP 47 tag such as zh-CN, zh-TW or en.',
+  date: 'Write the date as YYYY-MM-DD, e.g. 2026-11-29.',
+  identifier: 'Give an ISBN with a valid check digit (978-7-…) or a URN (urn:uuid:…); or leave it out.',
+  trim: 'Use A5, A4, A6, B5, or {width: 148, height: 210} in millimetres.',
+  chapters: 'List chapter files relative to the manuscript folder: chapters: [01-feature.md].',
+  slug: 'Use lower-case letters, digits and hyphens, e.g. yuancang-30zai.',
+  cover: 'Give an image path inside the manuscript folder, e.g. images/cover.jpg.',
+};
 
 type Ranged = { range?: [number, number, number] | null };
 

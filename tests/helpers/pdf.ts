@@ -81,3 +81,21 @@ export function countOccurrences(haystack: string, needle: string): number {
   for (let i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) n++;
   return n;
 }
+
+/**
+ * Visual lines of a page: words from `pdftotext -bbox` grouped by baseline and ordered by x,
+ * so a compressed punctuation mark drawn into its neighbour's box stays on its own line.
+ */
+export function pageLines(file: string, page: number, rect?: { x: number; y: number; w: number; h: number }): string[] {
+  const html = run('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), file, '-']);
+  const words = [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), t: m[5]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"') }))
+    .filter((w) => !rect || (w.x >= rect.x && w.x1 <= rect.x + rect.w && w.y >= rect.y && w.y1 <= rect.y + rect.h));
+  const lines: { y: number; words: typeof words }[] = [];
+  for (const w of words.sort((a, b) => a.y - b.y)) {
+    const line = lines.find((l) => Math.abs(l.y - w.y) < 2);
+    if (line) line.words.push(w);
+    else lines.push({ y: w.y, words: [w] });
+  }
+  return lines.map((l) => l.words.sort((a, b) => a.x - b.x).map((w) => w.t).join(''));
+}
