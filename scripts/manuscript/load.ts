@@ -112,7 +112,8 @@ function lineOf(text: string, needle: string): { line: number; column: number } 
   return { line: 1, column: 1 };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a BOM in the text so that it can be reported, not silently eaten.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 async function readSource(abs: string, what: string, reporter?: Reporter): Promise<SourceFile> {
   const display = displayPath(abs);
@@ -149,19 +150,9 @@ async function readSource(abs: string, what: string, reporter?: Reporter): Promi
 }
 
 function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
-  let lo = 0;
-  let hi = bytes.length;
-  // Binary search the longest valid prefix; the decoder is fatal so a prefix either decodes or not.
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid - 1;
-    }
-  }
-  const prefix = bytes.subarray(0, lo).toString('utf8');
+  // The lossy decoding marks the first bad sequence with U+FFFD; the text before it is what the file says.
+  const lossy = bytes.toString('utf8');
+  const prefix = lossy.slice(0, Math.max(0, lossy.indexOf('\uFFFD')));
   const lines = prefix.split('\n');
   return { line: lines.length, column: lines.at(-1)!.length + 1 };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mustache from 'mustache';
+import { isIsbn } from '../config/schema.js';
 import type { Book } from '../model/book.js';
 import { coverArt } from './cover-art.js';
 import { fontCss, type FontMount } from './fonts.js';
@@ -39,6 +40,8 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     dateText: meta.date ? formatChineseDate(meta.date) : undefined,
     trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
     buildStamp: `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ${meta.contentHash.slice(0, 12)}`,
+    identifierLabel: isIsbn(meta.identifier) ? '书号' : '标识符',
+    identifierText: isIsbn(meta.identifier) ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}` : meta.identifier,
     coverHref: book.cover ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}` : undefined,
     coverArt: coverArt(geometry.width, geometry.height),
     toc: book.headings.filter((h) => h.level <= 2),
