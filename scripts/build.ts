@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from './diagnostics/diagnostic.js';
@@ -5,12 +6,14 @@ import { loadManuscript } from './manuscript/load.js';
 import { buildBook, type Book } from './model/book.js';
 import { launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
+import { prepareChapters } from './epub/content.js';
+import { packEpub } from './epub/package.js';
 import { finishPdf } from './pdf/finish.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
 
 /** Every target `folio build --target` knows, in build order. */
-export const TARGETS = ['booklet'] as const;
+export const TARGETS = ['booklet', 'epub'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface BuildOptions {
@@ -30,6 +33,8 @@ export interface BuildResult {
   pagination?: Pagination;
   diagnostics: Diagnostic[];
   timings: { stage: string; ms: number }[];
+  /** Font subsetting and page-list figures of the EPUB, when built. */
+  epub?: { fontBefore: number; fontAfter: number; glyphs: number; pageList: number };
 }
 
 /**
@@ -61,13 +66,26 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let browser: Browser | undefined;
   const outputs: { target: Target; file: string; data: Uint8Array; pages?: number }[] = [];
   let pagination: Pagination | undefined;
+  let epubReport: BuildResult['epub'];
   try {
     browser = await stage('browser', () => launchBrowser());
+    // The EPUB needs the booklet's pages too: its page-list and cover come from them.
+    pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
+    verifyPagination(book, pagination);
+    const pdfName = `${book.meta.slug}.pdf`;
     if (targets.includes('booklet')) {
-      pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
-      verifyPagination(book, pagination);
       const pdf = await stage('pdf', () => finishPdf(pagination!.pdf, book.meta, { creator: `Folio ${FOLIO_VERSION}` }));
-      outputs.push({ target: 'booklet', file: `${book.meta.slug}.pdf`, data: pdf, pages: pagination.pages.length });
+      outputs.push({ target: 'booklet', file: pdfName, data: pdf, pages: pagination.pages.length });
+    }
+    if (targets.includes('epub')) {
+      const p = pagination;
+      const chapters = await stage('epub-html', () => prepareChapters(browser!, book, p.breaks));
+      const epub = await stage('epub', async () =>
+        packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName }),
+      );
+      epubReport = { fontBefore: epub.font.before, fontAfter: epub.font.after, glyphs: epub.font.glyphs, pageList: epub.pageList };
+      log(`epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`);
+      outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
     }
   } finally {
     await browser?.close().catch(() => {});
@@ -83,7 +101,17 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     await updateManifest(out, written);
     return written;
   });
-  return { book, outputs: entries, pagination, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? [])], timings };
+  return { book, outputs: entries, pagination, epub: epubReport, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? [])], timings };
+}
+
+/** book.yaml's cover image, else the booklet's own cover page. */
+async function coverImage(book: Book, p: Pagination): Promise<{ data: Buffer; mediaType: 'image/jpeg' | 'image/png' }> {
+  if (book.cover) {
+    const png = /\.png$/i.test(book.cover);
+    return { data: await readFile(book.cover), mediaType: png ? 'image/png' : 'image/jpeg' };
+  }
+  if (!p.cover) throw new FolioError([{ file: 'booklet', line: 0, column: 0, severity: 'error', message: 'The cover page could not be captured for the EPUB', ruleId: 'epub-cover', hint: 'Set cover: in book.yaml.' }]);
+  return { data: p.cover, mediaType: 'image/jpeg' };
 }
 
 /** `--out` inside the manuscript would feed outputs back in as inputs. */

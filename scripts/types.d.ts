@@ -19,3 +19,7 @@ declare module 'markdown-it-cjk-breaks' {
   const plugin: PluginSimple;
   export default plugin;
 }
+declare module 'subset-font' {
+  function subsetFont(font: Buffer, text: string, options?: { targetFormat?: 'sfnt' | 'woff' | 'woff2'; preserveNameIds?: number[] }): Promise<Buffer>;
+  export default subsetFont;
+}

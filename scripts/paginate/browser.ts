@@ -61,3 +61,14 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
 }
+
+/**
+ * Functions handed to page.evaluate are serialised from the transpiled source; tsx and vitest (esbuild,
+ * keepNames) wrap named inner functions in `__name(...)`, which the page lacks. Define it as identity.
+ */
+export async function newPage(browser: Browser): Promise<import('puppeteer-core').Page> {
+  const page = await browser.newPage();
+  await page.evaluateOnNewDocument('globalThis.__name = (f) => f;');
+  await page.evaluate('globalThis.__name = (f) => f;');
+  return page;
+}

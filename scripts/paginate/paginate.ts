@@ -4,6 +4,7 @@ import type { Browser } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import type { Book } from '../model/book.js';
 import type { HtmlBundle } from '../render/html.js';
+import { newPage } from './browser.js';
 import { ORIGIN, serveBundle, type Mount } from './serve.js';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +24,20 @@ export interface Pagination {
   pages: PageInfo[];
   /** Heading id → page number where it is laid out. */
   headingPages: Record<string, number>;
+  /** Where each page of a chapter starts in the manuscript (for the EPUB page-list). */
+  breaks: PageBreak[];
+  /** The first page (the cover) as a JPEG at 2× (for the EPUB). */
+  cover?: Buffer;
   diagnostics: Diagnostic[];
+}
+
+export interface PageBreak {
+  page: number;
+  chapterId: string;
+  /** `data-src` (file:line) of the block the page starts in. */
+  src: string;
+  /** Non-space characters of that block on earlier pages: 0 = the page starts at the block. */
+  offset: number;
 }
 
 export interface PaginateOptions {
@@ -38,7 +52,7 @@ export interface PaginateOptions {
  */
 export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser, opts: PaginateOptions = {}): Promise<Pagination> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   const diagnostics: Diagnostic[] = [];
   const fail = (message: string, ruleId: string, hint: string, cause?: unknown): never => {
     throw new FolioError([{ file: 'booklet', line: 0, column: 0, severity: 'error', message, ruleId, hint }, ...diagnostics], 1, { cause });
@@ -94,8 +108,41 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
         const n = Number(h.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber);
         if (!(h.id in headingPages)) headingPages[h.id] = n;
       }
-      return { pages, headingPages };
+      // Where each page starts in the manuscript: the block (data-src) of its first text or image, and how
+      // many non-space characters of that block lie on earlier pages (Paged.js fragments share data-ref).
+      const breaks: PageBreak[] = [];
+      const seen = new Map<string, number>();
+      const chapterIds = new Map<string, string>();
+      for (const [i, p] of [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].entries()) {
+        const area = p.querySelector('.pagedjs_page_content');
+        if (!area) continue;
+        const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+        let first: Node | null = null;
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (n.nodeType === Node.TEXT_NODE ? /\S/.test(n.textContent ?? '') : (n as Element).tagName === 'IMG') { first = n; break; }
+        }
+        const el = first && (first.nodeType === Node.TEXT_NODE ? first.parentElement : (first as Element));
+        const block = el?.closest<HTMLElement>('[data-src]');
+        const chapter = el?.closest<HTMLElement>('section.chapter');
+        // Paged.js keeps ids on the first fragment only; later fragments share its data-ref.
+        if (chapter?.id) chapterIds.set(chapter.dataset.ref ?? '', chapter.id);
+        if (block && chapter) {
+          const ref = block.dataset.ref ?? '';
+          breaks.push({ page: i + 1, chapterId: chapter.id || chapterIds.get(chapter.dataset.ref ?? '') || '', src: block.dataset.src ?? '', offset: seen.get(ref) ?? 0 });
+        }
+        // count what each block shows on this page, for the next page's offsets
+        for (const b of p.querySelectorAll<HTMLElement>('[data-src][data-ref]')) {
+          const ref = b.dataset.ref!;
+          seen.set(ref, (seen.get(ref) ?? 0) + [...(b.textContent ?? '').replace(/\s+/g, '')].length);
+        }
+      }
+      return { pages, headingPages, breaks };
     });
+
+    // The booklet's cover as an image (for the EPUB), drawn by the same template.
+    await page.setViewport({ width: 1000, height: 1400, deviceScaleFactor: 2 });
+    const coverEl = await page.$('.pagedjs_page');
+    const cover = coverEl ? Buffer.from(await coverEl.screenshot({ type: 'jpeg', quality: 88 })) : undefined;
 
     const pdf = await page.pdf({
       printBackground: true,
@@ -104,7 +151,7 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       tagged: true,
       timeout: timeoutMs,
     });
-    return { pdf, pages: layout.pages, headingPages: layout.headingPages, diagnostics };
+    return { pdf, pages: layout.pages, headingPages: layout.headingPages, breaks: layout.breaks, cover, diagnostics };
   } finally {
     await page.close().catch(() => {});
   }

@@ -5,7 +5,7 @@ import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
-import { launchBrowser } from '../paginate/browser.js';
+import { launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { fontCss } from '../render/fonts.js';
 import { computeGeometry } from '../render/geometry.js';
@@ -40,7 +40,7 @@ svg{position:absolute;inset:0}
 
 /** Renders one honest placeholder PNG: FPO, 图片待补, the caption, at a photo's aspect ratio. */
 export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec): Promise<Buffer> {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   try {
     const fonts = fontCss();
     const bundle = { entry: 'index.html', files: new Map([['index.html', placeholderHtml(spec)], ['fonts.css', fonts.css]]), mounts: fonts.mounts, geometry: computeGeometry({ width: 148, height: 210 }) };

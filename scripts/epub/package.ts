@@ -1,0 +1,229 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EPub, type Chapter } from 'epub-gen-memory';
+import JSZip from 'jszip';
+import type { Book, Heading } from '../model/book.js';
+import type { PageInfo, PageBreak } from '../paginate/paginate.js';
+import { FOLIO_VERSION, TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
+import { subsetTextFont, TEXT_FONT, type SubsetFont } from './font.js';
+
+export interface EpubInput {
+  book: Book;
+  /** Chapter bodies from prepareChapters, in book order. */
+  chapters: string[];
+  pages: PageInfo[];
+  breaks: PageBreak[];
+  /** Cover image bytes (JPEG or PNG) and its type. */
+  cover: { data: Buffer; mediaType: 'image/jpeg' | 'image/png' };
+  /** Name of the booklet PDF the page numbers refer to. */
+  printFile: string;
+}
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** epub-gen-memory, made reproducible: our identifier, deterministic image names, files from disk or memory only. */
+class FolioEPub extends EPub {
+  constructor(
+    options: ConstructorParameters<typeof EPub>[0],
+    content: Chapter[],
+    private readonly folio: { identifier: string; memory: Map<string, Buffer>; fonts: Map<string, Buffer> },
+  ) {
+    super(options, content);
+    this.uuid = folio.identifier;
+    // epub-gen-memory serialises every non-ASCII character as &#x…; — legal XML, but a Chinese book
+    // should be readable UTF-8 (and a third of the size). ASCII entities (&amp; &lt; …) stay.
+    for (const c of this.content) {
+      c.content = c.content.replace(/&#x([0-9A-Fa-f]+);/g, (m: string, hex: string) => {
+        const cp = parseInt(hex, 16);
+        return cp >= 0xa0 && !(cp >= 0xd800 && cp <= 0xdfff) && cp !== 0xfeff ? String.fromCodePoint(cp) : m;
+      });
+    }
+    const used = new Set<string>();
+    for (const image of this.images) {
+      // images/<random uuid>.png → images/<file name>.png, the same on every build
+      let name = image.url.startsWith('folio-mem:') ? image.url.slice(10).replace(/\.[^.]+$/, '') : path.basename(fileURLToPath(image.url)).replace(/\.[^.]+$/, '');
+      name = name.replace(/[^A-Za-z0-9_-]/g, '_') || 'image';
+      while (used.has(name)) name = `${name}_`;
+      used.add(name);
+      for (const c of this.content) c.content = c.content.split(`images/${image.id}.`).join(`images/${name}.`);
+      image.id = name;
+    }
+  }
+
+  protected override async downloadAllImages(): Promise<void> {
+    const folder = this.zip.folder('OEBPS')!.folder('images')!;
+    for (const image of this.images) {
+      const data = image.url.startsWith('folio-mem:') ? this.folio.memory.get(image.url) : await readFile(fileURLToPath(image.url));
+      if (!data) throw new Error(`EPUB image not available: ${image.url}`);
+      folder.file(`${image.id}.${image.extension}`, data);
+    }
+  }
+
+  protected override async downloadAllFonts(): Promise<void> {
+    const folder = this.zip.folder('OEBPS')!.folder('fonts')!;
+    for (const [name, data] of this.folio.fonts) folder.file(name, data);
+  }
+
+  protected override async makeCover(): Promise<void> {
+    // the cover is an image of the cover page, declared cover-image in our OPF template
+  }
+
+  /** The zip, repacked: mimetype first and stored, then every entry in name order with one fixed date. */
+  async pack(date: Date): Promise<Uint8Array> {
+    await this.render();
+    const out = new JSZip();
+    out.file('mimetype', 'application/epub+zip', { compression: 'STORE', date, createFolders: false });
+    const names = Object.keys(this.zip.files).filter((n) => n !== 'mimetype' && !this.zip.files[n]!.dir).sort();
+    for (const name of names) out.file(name, await this.zip.files[name]!.async('uint8array'), { date, createFolders: false, compression: 'DEFLATE', compressionOptions: { level: 9 } });
+    return out.generateAsync({ type: 'uint8array', mimeType: 'application/epub+zip', platform: 'DOS', streamFiles: false });
+  }
+}
+
+/**
+ * Builds the EPUB 3 with epub-gen-memory and Folio's templates (templates/epub).
+ * @example const bytes = await packEpub({ book, chapters, pages, breaks, cover, font, printFile });
+ */
+export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; font: SubsetFont; pageList: number }> {
+  const { book, pages } = input;
+  const { meta } = book;
+  const dir = path.join(TEMPLATES_DIR, 'epub');
+  const read = (f: string) => readFile(path.join(dir, f), 'utf8');
+  const coverExt = input.cover.mediaType === 'image/png' ? 'png' : 'jpg';
+  const titlePage = pages.find((p) => p.name === 'front');
+  const imprintPage = pages.filter((p) => p.name === 'front')[1];
+  const lang = meta.language;
+
+  const coverXhtml = `<section class="cover" epub:type="cover">${pageMark(1)}<img role="doc-cover" src="folio-mem:cover.${coverExt}" alt="${esc(`封面：${meta.title}${meta.subtitle ? `——${meta.subtitle}` : ''}，${meta.authors.join('、')}`)}"/></section>`;
+  const imprint: [string, string | undefined][] = [
+    ['书名', meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title],
+    ['作者', meta.authors.join('　')],
+    ['出版', meta.publisher],
+    ['出版日期', meta.date ? formatChineseDate(meta.date) : undefined],
+    ['版次', meta.edition],
+    ['标识符', meta.identifier],
+    ['纸质版', `${input.printFile}，${pages.length} 页；本书页码标记对应纸质版页码`],
+  ];
+  const titleXhtml = `<section class="titlepage" epub:type="titlepage" aria-label="扉页">${titlePage ? pageMark(titlePage.number) : ''}
+<p class="tp-title">${esc(meta.title)}</p>${meta.subtitle ? `<p class="tp-subtitle">${esc(meta.subtitle)}</p>` : ''}
+<p class="tp-authors">${esc(meta.authors.join('　'))}</p>${meta.publisher ? `<p class="tp-publisher">${esc(meta.publisher)}</p>` : ''}
+</section>
+<section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintPage ? pageMark(imprintPage.number) : ''}
+<dl>${imprint.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`).join('')}</dl>
+${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
+<p>正文字体：Noto Serif SC（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。</p>
+</section>`;
+
+  const content: (Chapter & { bodyClass?: string })[] = [
+    { title: '封面', content: coverXhtml, filename: 'cover.xhtml', beforeToc: true, excludeFromToc: true, bodyClass: 'cover' },
+    { title: '扉页', content: titleXhtml, filename: 'titlepage.xhtml', beforeToc: true, excludeFromToc: true },
+    ...book.chapters.map((c, i) => ({ title: c.title, content: input.chapters[i]!, filename: `${c.id}.xhtml` })),
+  ];
+
+  const chapterFile = new Map(book.chapters.map((c) => [c.id, `${c.id}.xhtml`]));
+  const hrefOf = (h: Heading) => `${chapterFile.get(h.chapterId)}#${h.id}`;
+  const pageList = [
+    { n: 1, href: 'cover.xhtml#page-1' },
+    ...(titlePage ? [{ n: titlePage.number, href: `titlepage.xhtml#page-${titlePage.number}` }] : []),
+    ...(imprintPage ? [{ n: imprintPage.number, href: `titlepage.xhtml#page-${imprintPage.number}` }] : []),
+    ...input.breaks.map((b) => ({ n: b.page, href: `${chapterFile.get(b.chapterId)}#page-${b.page}` })),
+  ];
+  const tocTitle = '目录';
+  const nav = `<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">
+<h1 id="toc-title">${tocTitle}</h1>
+${navList(book.headings, hrefOf)}
+</nav>
+<nav epub:type="landmarks" id="landmarks" aria-label="导航" hidden="hidden">
+<ol>
+<li><a epub:type="cover" href="cover.xhtml">封面</a></li>
+<li><a epub:type="toc" href="toc.xhtml#toc">${tocTitle}</a></li>
+<li><a epub:type="bodymatter" href="${chapterFile.get(book.chapters[0]!.id)}">正文</a></li>
+</ol>
+</nav>
+<nav epub:type="page-list" id="page-list" aria-label="纸质版页码" hidden="hidden">
+<ol>
+${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
+</ol>
+</nav>`;
+
+  let order = 0;
+  const ncxPoints = (items: Tree[]): string =>
+    items.map((t) => `<navPoint id="np-${t.h.id}" playOrder="${++order}"><navLabel><text>${esc(t.h.text)}</text></navLabel><content src="${hrefOf(t.h)}"/>${ncxPoints(t.kids)}</navPoint>`).join('');
+  const tree = toTree(book.headings);
+
+  // Subset the text font to every character the EPUB shows: chapters, front matter, navigation, titles.
+  const shown = [...content.map((c) => `${c.title}${c.content}`), nav, meta.title, meta.subtitle ?? '', meta.description ?? '']
+    .join('')
+    .replace(/<[^>]*>/g, '');
+  const font = await subsetTextFont(shown);
+  const memory = new Map([[`folio-mem:cover.${coverExt}`, input.cover.data]]);
+  const fonts = new Map([[TEXT_FONT.name, font.data], ['OFL.txt', Buffer.from(font.license)]]);
+  const modified = meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const epub = new FolioEPub(
+    {
+      title: meta.title,
+      author: meta.authors,
+      publisher: meta.publisher ?? '',
+      description: meta.description ?? '',
+      lang,
+      date: meta.buildDate.toISOString(),
+      version: 3,
+      verbose: false,
+      tocTitle,
+      css: await read('epub.css'),
+      chapterXHTML: await read('chapter.xhtml.ejs'),
+      contentOPF: await read('content.opf.ejs'),
+      tocXHTML: await read('toc.xhtml.ejs'),
+      tocNCX: await read('toc.ncx.ejs'),
+      fonts: [{ filename: TEXT_FONT.name, url: 'folio-mem:font' }, { filename: 'OFL.txt', url: 'folio-mem:license' }],
+      // read by our templates (epub-gen-memory passes unknown options through to them)
+      folio: {
+        version: FOLIO_VERSION,
+        subtitle: meta.subtitle,
+        publisher: meta.publisher,
+        date: meta.date,
+        rights: meta.rights,
+        description: meta.description,
+        modified,
+        printSource: `${meta.identifier}#print（纸质纪念册 ${input.printFile}）`,
+        a11yFeatures: ['structuralNavigation', 'tableOfContents', 'readingOrder', 'alternativeText', 'pageNavigation', 'printPageNumbers', 'displayTransformability'],
+        a11ySummary: `本书为${lang === 'zh-CN' ? '简体中文' : lang}新闻特稿电子版，正文为可重排文本，标题层级、目录、页码列表（对应纸质纪念册页码）完整；每幅图片均有替代文字与图注（当前图片为占位图，标注“图片待补”）。无闪烁、声音或动态内容。`,
+        tocTitle,
+        nav,
+        ncxDepth: Math.max(1, ...book.headings.map((h) => h.level)),
+        ncxNavMap: `<navMap>${ncxPoints(tree)}</navMap>`,
+      },
+    } as ConstructorParameters<typeof EPub>[0],
+    content,
+    { identifier: meta.identifier, memory, fonts },
+  );
+  return { data: await epub.pack(meta.buildDate), font, pageList: pageList.length };
+
+  function pageMark(n: number): string {
+    return `<span epub:type="pagebreak" role="doc-pagebreak" id="page-${n}" aria-label="${n}"></span>`;
+  }
+}
+
+interface Tree {
+  h: Heading;
+  kids: Tree[];
+}
+
+/** Headings as a tree by level, so the nav nests (h1 > h2 > h3). */
+function toTree(headings: Heading[]): Tree[] {
+  const root: Tree[] = [];
+  const stack: Tree[] = [];
+  for (const h of headings) {
+    const node = { h, kids: [] };
+    while (stack.length && stack.at(-1)!.h.level >= h.level) stack.pop();
+    (stack.at(-1)?.kids ?? root).push(node);
+    stack.push(node);
+  }
+  return root;
+}
+
+function navList(headings: Heading[], hrefOf: (h: Heading) => string): string {
+  const render = (items: Tree[]): string =>
+    `<ol>${items.map((t) => `<li><a href="${hrefOf(t.h)}">${esc(t.h.text)}</a>${t.kids.length ? render(t.kids) : ''}</li>`).join('')}</ol>`;
+  return render(toTree(headings));
+}
