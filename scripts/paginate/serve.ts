@@ -39,7 +39,8 @@ export async function serveBundle(page: Page, bundle: HtmlBundle, mounts: Mount[
 
 async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[], log: RequestLog): Promise<void> {
   const url = request.url();
-  if (url.startsWith('data:')) return request.continue();
+  // data: and blob: URLs are made by the page from its own bytes: nothing leaves the machine.
+  if (url.startsWith('data:') || url.startsWith('blob:')) return request.continue();
   if (!url.startsWith(ORIGIN) || request.method() !== 'GET') {
     log.refused.push(url);
     return request.abort('blockedbyclient');
