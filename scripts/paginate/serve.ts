@@ -10,7 +10,7 @@ export const ORIGIN = 'https://folio.invalid/';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.avif': 'image/avif',
+  '.epub': 'application/epub+zip', '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.avif': 'image/avif',
 };
 
 export interface Mount {
@@ -49,7 +49,7 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
   const inMemory = bundle.files.get(rel);
   if (inMemory !== undefined) {
     log.served.push(rel);
-    return request.respond({ status: 200, contentType: type(rel), body: inMemory });
+    return request.respond({ status: 200, contentType: type(rel), body: typeof inMemory === 'string' ? inMemory : Buffer.from(inMemory) });
   }
   for (const m of mounts) {
     if (!rel.startsWith(m.prefix)) continue;
@@ -60,7 +60,7 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
       log.served.push(rel);
       return request.respond({ status: 200, contentType: type(rel), body });
     } catch {
-      break;
+      continue; // another mount may share the prefix
     }
   }
   log.missing.push(rel);

@@ -17,7 +17,7 @@ export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.me
 /** Everything the browser may load: in-memory files plus read-only folders mounted under a prefix. */
 export interface HtmlBundle {
   entry: string;
-  files: Map<string, string>;
+  files: Map<string, string | Uint8Array>;
   mounts: FontMount[];
   geometry: Geometry;
 }
@@ -48,7 +48,7 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     chapters: book.chapters,
   };
   const html = Mustache.render(template, view, {}, { escape: escapeHtml });
-  const files = new Map<string, string>([
+  const files = new Map<string, string | Uint8Array>([
     ['index.html', html],
     ['booklet.css', readFileSync(path.join(dir, 'booklet.css'), 'utf8')],
     ['page.css', pageCss(geometry, meta.title)],
