@@ -1,6 +1,6 @@
 // The CLI as a user runs it: exit codes, diagnostics on stderr, earlier outputs left alone.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +47,14 @@ describe('folio CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/01-bad\.md:3:7 error Path leaves the manuscript folder: .* path-escape/);
     expect(r.stderr).not.toMatch(/browser/);
+  });
+
+  it('writes no EPUB from a manuscript with a missing or escaping image or unsafe HTML', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-cli-'));
+    const r = folio('build', '--target', 'epub', '--manuscript', 'tests/fixtures/manuscripts/hostile', '--out', out);
+    expect(r.status).toBe(1);
+    for (const rule of ['path-escape', 'path-absolute', 'path-remote', 'image-missing', 'html-unsafe']) expect(r.stderr).toMatch(new RegExp(`01-bad\\.md:\\d+:\\d+ error .* ${rule}\\n {2}hint: `));
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('exits 1 when the manuscript folder has no book.yaml', () => {

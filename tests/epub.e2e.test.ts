@@ -1,12 +1,21 @@
 // Builds the seed (booklet + EPUB) with the real Chromium, then opens the EPUB as a reader would.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
+import { findChromium } from '../scripts/paginate/browser.js';
 import { epubcheck, openEpub, xhtmlText, type EpubFile } from './helpers/epub.js';
 import { pageListMismatches } from './helpers/pagelist.js';
 import { countOccurrences, squash } from './helpers/pdf.js';
+
+const require = createRequire(import.meta.url);
+interface AceReport {
+  'earl:result': { 'earl:outcome': string };
+  assertions: { assertions: { 'earl:test': { 'earl:impact': string; 'dct:title': string }; 'earl:result': { 'dct:description': string } }[] }[];
+}
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-epub-'));
 let result: BuildResult;
@@ -29,6 +38,21 @@ describe('the seed EPUB', () => {
     expect(r.output).toMatch(/Validating using EPUB version 3/);
     expect({ fatals: r.fatals, errors: r.errors, warnings: r.warnings }, r.output).toEqual({ fatals: 0, errors: 0, warnings: 0 });
     expect(r.status).toBe(0);
+  });
+
+  it('has no serious or critical accessibility violations in Ace by DAISY (system Chromium)', () => {
+    const report = path.join(out, 'ace');
+    const r = spawnSync(process.execPath, [path.join(path.dirname(require.resolve('@daisy/ace-cli')), '..', 'bin', 'ace.js'), '--silent', '--force', '--outdir', report, epubPath], {
+      encoding: 'utf8',
+      env: { ...process.env, PUPPETEER_EXECUTABLE_PATH: findChromium(), PUPPETEER_SKIP_DOWNLOAD: '1' },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(report, 'report.json'), 'utf8')) as AceReport;
+    const violations = json.assertions.flatMap((a) => a.assertions).map((v) => `${v['earl:test']['earl:impact']} ${v['earl:test']['dct:title']}: ${v['earl:result']['dct:description']}`);
+    expect(violations.filter((v) => /^(serious|critical)/.test(v))).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(json['earl:result']['earl:outcome']).toBe('pass');
   });
 
   it('is a zip with mimetype first and stored, listed in the manifest', () => {
