@@ -91,6 +91,7 @@ const FIELD_HINTS: Record<string, string> = {
   chapters: 'List chapter files relative to the manuscript folder: chapters: [01-feature.md].',
   slug: 'Use lower-case letters, digits and hyphens, e.g. yuancang-30zai.',
   cover: 'Give an image path inside the manuscript folder, e.g. images/cover.jpg.',
+  press: 'press takes bleed, safe and creep in millimetres and sheet (A4 or A3), e.g. press: {bleed: 3, safe: 5}.',
 };
 
 type Ranged = { range?: [number, number, number] | null };

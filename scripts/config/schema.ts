@@ -58,6 +58,15 @@ export const bookSchema = z.strictObject({
     .optional()
     .describe('Base name of output files; default from identifier or title'),
   chapters: z.array(z.string().min(1)).min(1).optional().describe('Chapter files in reading order'),
+  press: z
+    .strictObject({
+      bleed: z.number().min(0).max(10).default(3).describe('Bleed on every side, mm'),
+      safe: z.number().min(0).max(30).default(5).describe('Text must stay this far inside the trim, mm'),
+      creep: z.number().min(0).max(2).default(0).describe('Saddle-stitch creep per sheet, mm'),
+      sheet: z.enum(['A4', 'A3']).default('A4').describe('Imposition sheet (landscape), two pages up'),
+    })
+    .default({ bleed: 3, safe: 5, creep: 0, sheet: 'A4' })
+    .describe('Print-shop settings for the press, press-pdfx and imposed targets'),
 });
 
 export type BookYaml = z.infer<typeof bookSchema>;

@@ -54,6 +54,8 @@ export interface BookMeta {
   description?: string;
   slug: string;
   trim: { width: number; height: number; name?: string };
+  /** Print-shop settings, mm. */
+  press: { bleed: number; safe: number; creep: number; sheet: 'A4' | 'A3' };
   /** Build time: SOURCE_DATE_EPOCH, else the book's date. */
   buildDate: Date;
   /** Hash of every input, shown in the build stamp. */
@@ -95,6 +97,7 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
     description: config.description,
     slug: config.slug ?? slugify(config.identifier ?? config.title, contentHash),
     trim: manuscript.trim,
+    press: config.press,
     buildDate: buildDate(config.date),
     contentHash,
   };

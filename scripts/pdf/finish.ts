@@ -2,6 +2,7 @@ import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib
 import { createHash } from 'node:crypto';
 import type { BookMeta } from '../model/book.js';
 import { MM } from '../render/geometry.js';
+import { pageRects } from './boxes.js';
 
 /** The exact trim in points (Chromium rounds A5 to 420 × 594.96 pt; boxes must not). */
 export function trimPoints(trim: { width: number; height: number }): { width: number; height: number } {
@@ -26,12 +27,11 @@ export async function finishPdf(raw: Uint8Array, meta: BookMeta, opts: { creator
   doc.setModificationDate(meta.buildDate);
   doc.catalog.set(PDFName.of('PageLayout'), PDFName.of('TwoPageRight'));
 
-  const trim = trimPoints(meta.trim);
+  // The layout carries the bleed (shared with the press PDF); the booklet is the trim alone.
   for (const page of doc.getPages()) {
-    const { height } = page.getMediaBox();
-    // Keep the top-left corner where Chromium drew it; extend or cut the sub-point rounding at right and bottom.
-    const box = [0, height - trim.height, trim.width, height].map((n) => PDFNumber.of(Math.round(n * 1000) / 1000));
-    for (const name of ['MediaBox', 'CropBox', 'TrimBox', 'BleedBox']) page.node.set(PDFName.of(name), doc.context.obj(box) as PDFArray);
+    const { trim } = pageRects(page.getMediaBox().height, meta.trim, meta.press.bleed);
+    const box = doc.context.obj(trim.map((n) => PDFNumber.of(n))) as PDFArray;
+    for (const name of ['MediaBox', 'CropBox', 'TrimBox', 'BleedBox']) page.node.set(PDFName.of(name), box);
   }
   // The file identifier is derived from the content, never random (ISO 32000 §14.4).
   const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).digest('hex');

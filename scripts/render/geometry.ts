@@ -37,12 +37,14 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 export const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\A ')}"`;
 
 /** The @page rules: size, margins, running heads and folios. Kept literal because Paged.js parses them. */
-export function pageCss(g: Geometry, bookTitle: string): string {
+export function pageCss(g: Geometry, bookTitle: string, opts: { bleedMm: number; coverBackground: string }): string {
   const head = `font-family: 'Noto Sans SC', sans-serif; font-size: 8pt; color: #5d5d5d; letter-spacing: 0.1em;`;
   const folio = `font-family: 'Noto Sans SC', sans-serif; font-size: 8.5pt; color: #1b1b1b;`;
   const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-left { content: none; } @bottom-right { content: none; } @bottom-center { content: none; }`;
+  // One layout serves booklet and press: the page carries its bleed; the booklet is cropped to the trim.
   return `@page {
   size: ${g.width}pt ${g.height}pt;
+  bleed: ${opts.bleedMm}mm;
   margin: ${g.top}pt ${g.outer}pt ${g.bottom}pt ${g.inner}pt;
 }
 @page :left {
@@ -55,8 +57,8 @@ export function pageCss(g: Geometry, bookTitle: string): string {
   @top-right { content: string(chapter, first); ${head} vertical-align: bottom; padding-bottom: 9pt; }
   @bottom-right { content: counter(page); ${folio} vertical-align: top; padding-top: 12pt; }
 }
-@page cover { margin: 0; ${none} }
-@page back { margin: 0; ${none} }
+@page cover { margin: 0; background: ${opts.coverBackground}; ${none} }
+@page back { margin: 0; background: #1d4f7a; ${none} }
 @page front { ${none} }
 @page toc { @top-left { content: none; } @top-right { content: none; } }
 @page chapter:first { ${none} }

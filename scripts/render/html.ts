@@ -6,7 +6,7 @@ import { isIsbn } from '../config/schema.js';
 import type { Book } from '../model/book.js';
 import { coverArt } from './cover-art.js';
 import { fontCss, type FontMount } from './fonts.js';
-import { computeGeometry, type Geometry, pageCss } from './geometry.js';
+import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
 export const FOLIO_VERSION: string = JSON.parse(
   readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
@@ -43,7 +43,6 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     identifierLabel: isIsbn(meta.identifier) ? '书号' : '标识符',
     identifierText: isIsbn(meta.identifier) ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}` : meta.identifier,
     coverHref: book.cover ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}` : undefined,
-    coverArt: coverArt(geometry.width, geometry.height),
     toc: book.headings.filter((h) => h.level <= 2),
     chapters: book.chapters,
   };
@@ -51,8 +50,9 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
   const files = new Map<string, string | Uint8Array>([
     ['index.html', html],
     ['booklet.css', readFileSync(path.join(dir, 'booklet.css'), 'utf8')],
-    ['page.css', pageCss(geometry, meta.title)],
+    ['page.css', pageCss(geometry, meta.title, { bleedMm: meta.press.bleed, coverBackground: view.coverHref ? `#123a5e url(${view.coverHref}) center / cover no-repeat` : '#123a5e url(cover-art.svg) center / cover no-repeat' })],
     ['fonts.css', fonts.css],
+    ['cover-art.svg', coverArt(geometry.width, geometry.height, meta.press.bleed * MM)],
   ]);
   return { entry: 'index.html', files, mounts: fonts.mounts, geometry };
 }
