@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from './diagnostics/diagnostic.js';
@@ -9,11 +10,16 @@ import { paginate, type Pagination } from './paginate/paginate.js';
 import { prepareChapters } from './epub/content.js';
 import { packEpub } from './epub/package.js';
 import { finishPdf } from './pdf/finish.js';
+import { preflight, type Layout, type PreflightFile, type PreflightReport } from './preflight/preflight.js';
+import { preflightHtml } from './preflight/report.js';
+import { impose } from './press/impose.js';
+import { makePdfx } from './press/pdfx.js';
+import { makePressPdf } from './press/press.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
 
 /** Every target `folio build --target` knows, in build order. */
-export const TARGETS = ['booklet', 'epub'] as const;
+export const TARGETS = ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface BuildOptions {
@@ -35,6 +41,9 @@ export interface BuildResult {
   timings: { stage: string; ms: number }[];
   /** Font subsetting and page-list figures of the EPUB, when built. */
   epub?: { fontBefore: number; fontAfter: number; glyphs: number; pageList: number };
+  pdfxVersion?: string;
+  imposition?: { sheets: number; blanksAdded: number; sides: [number, number][]; sequence: number[] };
+  preflight?: PreflightReport;
 }
 
 /**
@@ -67,6 +76,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const outputs: { target: Target; file: string; data: Uint8Array; pages?: number }[] = [];
   let pagination: Pagination | undefined;
   let epubReport: BuildResult['epub'];
+  let pdfxVersion: string | undefined;
+  let imposition: BuildResult['imposition'];
+  let report: PreflightReport | undefined;
   try {
     browser = await stage('browser', () => launchBrowser());
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
@@ -76,6 +88,29 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (targets.includes('booklet')) {
       const pdf = await stage('pdf', () => finishPdf(pagination!.pdf, book.meta, { creator: `Folio ${FOLIO_VERSION}` }));
       outputs.push({ target: 'booklet', file: pdfName, data: pdf, pages: pagination.pages.length });
+    }
+    const slug = book.meta.slug;
+    const creator = `Folio ${FOLIO_VERSION}`;
+    let press: Uint8Array | undefined;
+    if (targets.includes('press') || targets.includes('press-pdfx')) {
+      press = await stage('press', () => makePressPdf(pagination!.pdf, book.meta, `${slug}-press.pdf`, creator));
+      if (targets.includes('press')) outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
+    }
+    if (targets.includes('press-pdfx')) {
+      const pdfx = await stage('press-pdfx', () => makePdfx(press!, book.meta));
+      pdfxVersion = pdfx.version;
+      outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: pagination.pages.length });
+    }
+    if (targets.includes('imposed')) {
+      const imposed = await stage('imposed', () => impose(pagination!.pdf, book.meta, pagination!.pages, `${slug}-imposed.pdf`, creator));
+      imposition = { sheets: imposed.sheets, blanksAdded: imposed.blanksAdded, sides: imposed.sides, sequence: imposed.sequence };
+      log(`imposed    ${pagination.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`);
+      outputs.push({ target: 'imposed', file: `${slug}-imposed.pdf`, data: imposed.data, pages: imposed.sides.length });
+    }
+    const pressTargets = outputs.filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed');
+    if (pressTargets.length) {
+      report = await stage('preflight', () => runPreflight(pressTargets, layoutOf(book, pagination!)));
+      log(`preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`);
     }
     if (targets.includes('epub')) {
       const p = pagination;
@@ -91,17 +126,75 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     await browser?.close().catch(() => {});
   }
 
+  const out = path.resolve(opts.out);
+  if (report) {
+    // The report is written even when preflight fails: it is what the user reads to fix the book.
+    await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, book.meta.title));
+    if (!report.summary.passed) throw new FolioError(report.findings.filter((f) => f.severity === 'error'));
+  }
   const entries = await stage('write', async () => {
-    const out = path.resolve(opts.out);
     const written: ManifestEntry[] = [];
     for (const o of outputs) {
       await writeAtomic(path.join(out, o.file), o.data);
       written.push({ target: o.target, file: o.file, bytes: o.data.byteLength, sha256: sha256(o.data), ...(o.pages ? { pages: o.pages } : {}) });
     }
+    if (pagination) await writeAtomic(path.join(out, 'layout.json'), `${JSON.stringify(layoutOf(book, pagination), null, 2)}\n`);
     await updateManifest(out, written);
     return written;
   });
-  return { book, outputs: entries, pagination, epub: epubReport, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? [])], timings };
+  return { book, outputs: entries, pagination, epub: epubReport, pdfxVersion, imposition, preflight: report, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? []), ...(report?.findings ?? [])], timings };
+}
+
+/** What preflight needs to know about the pages (also written as dist/layout.json for `folio preflight`). */
+export function layoutOf(book: Book, p: Pagination): Layout {
+  return {
+    trim: { width: book.meta.trim.width, height: book.meta.trim.height },
+    bleed: book.meta.press.bleed,
+    safe: book.meta.press.safe,
+    pages: p.pages.length,
+    figures: book.figures.map((f) => ({ id: f.id, page: p.figurePages[f.id] ?? 0, source: f.source, file: path.relative(book.root, f.file), fpo: f.fpo })),
+  };
+}
+
+/**
+ * `folio preflight`: checks the press files a build left in `outDir` (from manifest.json and
+ * layout.json) and writes preflight.json and preflight.html there.
+ */
+export async function preflightOutputs(outDir: string): Promise<PreflightReport> {
+  const out = path.resolve(outDir);
+  const read = async (name: string) => {
+    try {
+      return JSON.parse(await readFile(path.join(out, name), 'utf8'));
+    } catch {
+      throw new FolioError([{ file: path.join(outDir, name), line: 0, column: 0, severity: 'error', message: `Cannot read ${name}`, ruleId: 'preflight-input', hint: 'Run `folio build --target press` (or all targets) first.' }]);
+    }
+  };
+  const manifest = (await read('manifest.json')) as { outputs: ManifestEntry[] };
+  const layout = (await read('layout.json')) as Layout;
+  const files = manifest.outputs
+    .filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed')
+    .map((o) => ({ target: o.target as PreflightFile['target'], path: path.join(out, o.file), file: o.file }));
+  if (!files.length) throw new FolioError([{ file: path.join(outDir, 'manifest.json'), line: 0, column: 0, severity: 'error', message: 'No press files in the manifest', ruleId: 'preflight-input', hint: 'Build them: folio build --target press --target press-pdfx --target imposed' }]);
+  const report = await preflight(files, layout);
+  await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, path.basename(files[0]!.file, '.pdf')));
+  return report;
+}
+
+/** Preflight on the in-memory press files (written to a temporary folder for poppler). */
+async function runPreflight(files: { target: Target; file: string; data: Uint8Array }[], layout: Layout): Promise<PreflightReport> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-preflight-'));
+  try {
+    const list: PreflightFile[] = [];
+    for (const f of files) {
+      await writeFile(path.join(dir, f.file), f.data);
+      list.push({ target: f.target as PreflightFile['target'], path: path.join(dir, f.file), file: f.file });
+    }
+    return await preflight(list, layout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** book.yaml's cover image, else the booklet's own cover page. */

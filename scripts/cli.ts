@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, TARGETS, type Target } from './build.js';
+import { build, preflightOutputs, TARGETS, type Target } from './build.js';
 import { FolioError, formatDiagnostic } from './diagnostics/diagnostic.js';
 import { FOLIO_VERSION } from './render/html.js';
 
@@ -39,6 +39,18 @@ export async function main(argv: string[]): Promise<number> {
       }
       process.stderr.write(`folio: built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       code = 0;
+    });
+
+  program
+    .command('preflight')
+    .description('check the press files in --out (press, press-pdfx, imposed); writes preflight.json and preflight.html')
+    .option('-o, --out <dir>', 'output folder of a build', 'dist')
+    .action(async (o: { out: string }) => {
+      const report = await preflightOutputs(o.out);
+      for (const d of report.findings) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      const s = report.summary;
+      process.stdout.write(`preflight ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes — ${path.join(o.out, 'preflight.html')}\n`);
+      code = s.passed ? 0 : 1;
     });
 
   try {

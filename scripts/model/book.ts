@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MarkdownIt, Token } from 'markdown-it';
 import { Reporter } from '../diagnostics/diagnostic.js';
 import type { Manuscript, SourceFile } from '../manuscript/load.js';
 import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
+import { isFpoPng } from '../manuscript/png.js';
 import { checkHtml } from '../markdown/html-policy.js';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
@@ -27,6 +28,8 @@ export interface Figure {
   alt: string;
   caption: string;
   source: string;
+  /** A placeholder (FPO), not the photo: Folio's placeholders carry a PNG marker. */
+  fpo: boolean;
 }
 
 export interface Chapter {
@@ -173,7 +176,8 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
         const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
         c.attrSet('src', `m/${href}`);
         const caption = attr(c, 'title') ?? '';
-        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}` });
+        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}`, fpo: isFpoPng(readFileSync(resolved.path)) });
+        c.attrSet('data-figure', `${id}-fig${figures.length}`);
       }
     }
   };

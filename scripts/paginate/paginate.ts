@@ -24,6 +24,8 @@ export interface Pagination {
   pages: PageInfo[];
   /** Heading id → page number where it is laid out. */
   headingPages: Record<string, number>;
+  /** Figure id → page number where its image is placed. */
+  figurePages: Record<string, number>;
   /** Where each page of a chapter starts in the manuscript (for the EPUB page-list). */
   breaks: PageBreak[];
   /** The first page (the cover) as a JPEG at 2× (for the EPUB). */
@@ -136,7 +138,11 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
           seen.set(ref, (seen.get(ref) ?? 0) + [...(b.textContent ?? '').replace(/\s+/g, '')].length);
         }
       }
-      return { pages, headingPages, breaks };
+      const figurePages: Record<string, number> = {};
+      for (const img of document.querySelectorAll<HTMLElement>('.pagedjs_page img[data-figure]')) {
+        figurePages[img.dataset.figure!] = Number(img.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber);
+      }
+      return { pages, headingPages, breaks, figurePages };
     });
 
     // The booklet's cover as an image (for the EPUB), drawn by the same template.
@@ -151,7 +157,7 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       tagged: true,
       timeout: timeoutMs,
     });
-    return { pdf, pages: layout.pages, headingPages: layout.headingPages, breaks: layout.breaks, cover, diagnostics };
+    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, diagnostics };
   } finally {
     await page.close().catch(() => {});
   }

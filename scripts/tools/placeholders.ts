@@ -5,6 +5,7 @@ import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
+import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
 import { launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { fontCss } from '../render/fonts.js';
@@ -48,7 +49,7 @@ export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec)
     await page.setViewport({ width: spec.width, height: spec.height, deviceScaleFactor: 1 });
     await page.goto(ORIGIN + 'index.html', { waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
-    return Buffer.from(await page.screenshot({ type: 'png', omitBackground: false }));
+    return withPngText(Buffer.from(await page.screenshot({ type: 'png', omitBackground: false })), FPO_KEY, FPO_VALUE);
   } finally {
     await page.close();
   }

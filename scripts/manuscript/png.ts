@@ -1,0 +1,39 @@
+import { crc32 } from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The marker Folio's placeholders carry, so preflight can report "FPO" instead of "photo". */
+export const FPO_KEY = 'Folio';
+export const FPO_VALUE = 'FPO placeholder';
+
+/** `tEXt` chunks of a PNG as key → value; empty for anything that is not a PNG. */
+export function pngText(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) return out;
+  for (let at = 8; at + 8 <= png.length; ) {
+    const len = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    if (type === 'tEXt') {
+      const data = png.subarray(at + 8, at + 8 + len);
+      const nul = data.indexOf(0);
+      if (nul > 0) out[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);
+    }
+    if (type === 'IEND') break;
+    at += 12 + len;
+  }
+  return out;
+}
+
+/** Inserts a `tEXt` chunk right after IHDR. Keys and values are Latin-1, as the PNG spec says. */
+export function withPngText(png: Buffer, key: string, value: string): Buffer {
+  const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
+  const data = Buffer.from(`${key}\0${value}`, 'latin1');
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('tEXt', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+}
+
+export const isFpoPng = (png: Buffer): boolean => pngText(png)[FPO_KEY] === FPO_VALUE;
