@@ -62,7 +62,7 @@ describe('the seed EPUB', () => {
     expect(b.subarray(30, 38).toString('latin1')).toBe('mimetype');
     expect(b.subarray(38, 58).toString('latin1')).toBe('application/epub+zip');
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.outputs.map((o: { target: string; file: string }) => `${o.target} ${o.file}`)).toEqual(['booklet yuancang-30zai.pdf', 'epub yuancang-30zai.epub']);
+    expect(manifest.outputs.map((o: { target: string; file: string }) => `${o.target} ${o.file}`)).toContain('epub yuancang-30zai.epub');
   });
 
   it('declares language, authors, identifier, dates and rights from book.yaml, in Chinese', () => {

@@ -99,3 +99,14 @@ export function pageLines(file: string, page: number, rect?: { x: number; y: num
   }
   return lines.map((l) => l.words.sort((a, b) => a.x - b.x).map((w) => w.t).join(''));
 }
+
+/** Mean darkness (0 white … 1 black) of a rectangle of a page, rendered by pdftoppm at 72 dpi in grey. */
+export function darkness(file: string, page: number, rect: { x: number; y: number; w: number; h: number }): number {
+  const pgm = execFileSync('pdftoppm', ['-gray', '-r', '72', '-f', String(page), '-l', String(page), '-x', String(Math.round(rect.x)), '-y', String(Math.round(rect.y)), '-W', String(Math.max(1, Math.round(rect.w))), '-H', String(Math.max(1, Math.round(rect.h))), file], { maxBuffer: 64 << 20 });
+  // P5 header: "P5\n<w> <h>\n255\n"
+  const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
+  const pixels = pgm.subarray(m[0].length);
+  let sum = 0;
+  for (const v of pixels) sum += 255 - v;
+  return sum / pixels.length / 255;
+}

@@ -1,0 +1,79 @@
+// Preflight that must fail: an image too coarse for print, and RGB in a file claiming to be PDF/X.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { build, layoutOf } from '../scripts/build.js';
+import { FolioError } from '../scripts/diagnostics/diagnostic.js';
+import { preflight } from '../scripts/preflight/preflight.js';
+
+/** A plain grey RGB PNG of the given size. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const c = Buffer.alloc(12 + data.length);
+    c.writeUInt32BE(data.length, 0);
+    c.write(type, 4, 'latin1');
+    data.copy(c, 8);
+    c.writeUInt32BE(crc32(c.subarray(4, 8 + data.length)), 8 + data.length);
+    return c;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x90)]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function manuscript(image: Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'folio-pf-'));
+  mkdirSync(path.join(dir, 'images'));
+  writeFileSync(path.join(dir, 'images', 'photo.png'), image);
+  writeFileSync(path.join(dir, 'book.yaml'), 'title: 预检测试\nauthors: [测试者]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: preflight-test\n');
+  writeFileSync(path.join(dir, '01.md'), '# 章\n\n正文一段。\n\n![粗糙的图](images/photo.png "分辨率太低的图。")\n\n正文二段。\n');
+  return dir;
+}
+
+describe('preflight failures', () => {
+  it('fails the build on an image under 150 ppi, names its page and manuscript line, writes the report and no press file', async () => {
+    const dir = manuscript(png(120, 80));
+    const out = path.join(dir, '..', `${path.basename(dir)}-out`);
+    let error: unknown;
+    try {
+      await build({ manuscript: dir, out, targets: ['press'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FolioError);
+    const d = (error as FolioError).diagnostics.find((x) => x.ruleId === 'preflight-resolution')!;
+    expect(`${path.basename(d.file)}:${d.line} ${d.severity}`).toBe('01.md:5 error');
+    expect(d.message).toMatch(/preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/);
+    const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
+    expect(report.summary.passed).toBe(false);
+    expect(existsSync(path.join(out, 'preflight.html'))).toBe(true);
+    expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toEqual([]);
+  });
+
+  it('warns on an image between 150 and 300 ppi', async () => {
+    const dir = manuscript(png(800, 533));
+    const out = path.join(dir, '..', `${path.basename(dir)}-out`);
+    const r = await build({ manuscript: dir, out, targets: ['press'] });
+    const w = r.preflight!.findings.filter((x) => x.ruleId === 'preflight-resolution');
+    expect(w.map((x) => x.severity)).toEqual(['warning']);
+    expect(r.preflight!.summary.passed).toBe(true);
+  });
+
+  it('reports RGB as an error in a PDF/X file', async () => {
+    const dir = manuscript(png(1500, 1000));
+    const out = path.join(dir, '..', `${path.basename(dir)}-out`);
+    const r = await build({ manuscript: dir, out, targets: ['press'] });
+    // the press PDF is RGB (Chromium's output): presented as PDF/X it must fail
+    const report = await preflight([{ target: 'press-pdfx', path: path.join(out, 'preflight-test-press.pdf'), file: 'x.pdf' }], layoutOf(r.book, r.pagination!));
+    const rules = report.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
+    expect(rules).toContain('preflight-rgb');
+    expect(rules).toContain('preflight-pdfx');
+    expect(rules).toContain('preflight-output-intent');
+  });
+});
