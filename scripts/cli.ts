@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { build, preflightOutputs, TARGETS, type Target } from './build.js';
 import { FolioError, formatDiagnostic } from './diagnostics/diagnostic.js';
 import { FOLIO_VERSION } from './render/html.js';
+import { checkTypography } from './typography/check.js';
 
 /** Runs the CLI; returns the exit code (0 ok, 1 content/build error, 2 usage error). */
 export async function main(argv: string[]): Promise<number> {
@@ -51,6 +52,25 @@ export async function main(argv: string[]): Promise<number> {
       const s = report.summary;
       process.stdout.write(`preflight ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes — ${path.join(o.out, 'preflight.html')}\n`);
       code = s.passed ? 0 : 1;
+    });
+
+  program
+    .command('check')
+    .description('check a laid-out book; --typography measures every line against the Chinese layout rules')
+    .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
+    .option('--typography', 'walk the line boxes of every page (避头尾, 孤字, widows, stranded headings, overflow, stretch, quote glyphs)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--stretch <em>', 'largest inter-character stretch of a justified line, in em', (v) => Number(v), 0.25)
+    .action(async (o: { manuscript: string; typography?: boolean; format: 'text' | 'json'; stretch: number }) => {
+      if (!o.typography) throw new CommanderError(2, 'folio.usage', 'folio check: say what to check (--typography)');
+      const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
+      if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        for (const d of report.findings) process.stdout.write(`${formatDiagnostic(d)}\n`);
+        const summary = Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'no findings';
+        process.stdout.write(`typography: ${report.stats.pages} pages, ${report.stats.blocks} blocks, ${report.stats.lines} lines — ${summary}\n`);
+      }
+      code = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
     });
 
   try {

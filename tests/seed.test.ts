@@ -49,7 +49,7 @@ describe('manuscript/ is the seed, faithfully', async () => {
 
   it('restores the structure: kicker, headline, byline, dek, section heading, one display title', () => {
     const html = book.chapters[0]!.html;
-    expect(html).toMatch(/<div class="kicker"[^>]*>\s*<p[^>]*>吉林对口支援日喀则——<\/p>/);
+    expect(html).toMatch(/<div class="kicker"[^>]*>\s*<p[^>]*>吉林对口支援日喀<span class="nobr">则——<\/span><\/p>/);
     expect(book.headings.map((h) => `${h.level} ${h.text}`)).toEqual(['1 共筑幸福路 阔步向未来', '2 补齐短板 持续增进民生福祉']);
     expect(html).toMatch(/<div class="byline"[^>]*>\s*<p[^>]*>文\/图 西藏日报记者 旦增嘎瓦 本报记者 韩丽苹<\/p>/);
     expect(html).toMatch(/<div class="dek"[^>]*>\s*<p[^>]*>从茫茫长白山/);

@@ -7,6 +7,7 @@ import footnote from 'markdown-it-footnote';
 import { containersPlugin } from './containers.js';
 import { figuresPlugin } from './figures.js';
 import { checkHtml, stripComments } from './html-policy.js';
+import { nobreakPlugin } from './nobreak.js';
 
 /**
  * The one markdown-it configuration every stage uses (build, lint, EPUB).
@@ -22,6 +23,7 @@ export function createMarkdown(): MarkdownItType {
   md.use(footnote);
   md.use(containersPlugin);
   md.use(figuresPlugin);
+  md.use(nobreakPlugin);
   const guard = (html: string) => (checkHtml(html) === null ? stripComments(html) : md.utils.escapeHtml(html));
   md.renderer.rules.html_block = (tokens, idx) => guard(tokens[idx]!.content);
   md.renderer.rules.html_inline = (tokens, idx) => guard(tokens[idx]!.content);

@@ -4,6 +4,8 @@ import type { Browser } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import type { Book } from '../model/book.js';
 import type { HtmlBundle } from '../render/html.js';
+import { analyzeTypography } from '../typography/analyze.js';
+import { balanceParagraphs } from '../typography/balance.js';
 import { newPage } from './browser.js';
 import { ORIGIN, serveBundle, type Mount } from './serve.js';
 
@@ -30,6 +32,9 @@ export interface Pagination {
   breaks: PageBreak[];
   /** The first page (the cover) as a JPEG at 2× (for the EPUB). */
   cover?: Buffer;
+  typography?: ReturnType<typeof analyzeTypography>;
+  /** Paragraphs tracked to avoid a single-character last line, and those that could not be. */
+  balance?: { checked: number; fixed: string[]; unfixed: string[] };
   diagnostics: Diagnostic[];
 }
 
@@ -45,6 +50,10 @@ export interface PageBreak {
 export interface PaginateOptions {
   /** Time limit for Paged.js to finish, in ms. */
   timeoutMs?: number;
+  /** Fix single-character last lines (孤字) by tracking paragraphs before pagination; default on. */
+  balance?: boolean;
+  /** Measure the laid-out lines against the Chinese layout rules (folio check --typography). */
+  typography?: { stretchEm: number };
   onPage?: (n: number) => void;
 }
 
@@ -76,6 +85,7 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
     });
+    const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
     const run = page.evaluate(async () => {
       const w = window as unknown as { Paged: { Previewer: new () => { on(e: string, f: (p: { position: number }) => void): void; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number) => void };
       await document.fonts.ready;
@@ -145,6 +155,8 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       return { pages, headingPages, breaks, figurePages };
     });
 
+    const typography = opts.typography ? await page.evaluate(analyzeTypography, opts.typography) : undefined;
+
     // The booklet's cover as an image (for the EPUB), drawn by the same template.
     await page.setViewport({ width: 1000, height: 1400, deviceScaleFactor: 2 });
     const coverEl = await page.$('.pagedjs_page');
@@ -157,7 +169,7 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       tagged: true,
       timeout: timeoutMs,
     });
-    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, diagnostics };
+    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, typography, balance, diagnostics };
   } finally {
     await page.close().catch(() => {});
   }

@@ -1,0 +1,37 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { loadManuscript } from '../manuscript/load.js';
+import { buildBook } from '../model/book.js';
+import { launchBrowser } from '../paginate/browser.js';
+import { paginate } from '../paginate/paginate.js';
+import { renderHtml } from '../render/html.js';
+import type { TypoStats } from './analyze.js';
+
+export interface TypographyReport {
+  stats: TypoStats;
+  counts: Record<string, number>;
+  findings: (Diagnostic & { page: number })[];
+}
+
+/**
+ * Lays the booklet out and measures its lines: `folio check --typography`.
+ * @example const r = await checkTypography('manuscript'); r.counts['line-start-prohibited'] ?? 0
+ */
+export async function checkTypography(manuscriptDir: string, opts: { stretchEm?: number; timeoutMs?: number } = {}): Promise<TypographyReport> {
+  const manuscript = await loadManuscript(manuscriptDir);
+  const book = buildBook(manuscript);
+  manuscript.diagnostics.throwIfErrors();
+  const browser = await launchBrowser();
+  try {
+    const p = await paginate(renderHtml(book), book, browser, { timeoutMs: opts.timeoutMs, typography: { stretchEm: opts.stretchEm ?? 0.25 } });
+    const t = p.typography!;
+    const findings = t.findings.map((f) => {
+      const [file, line] = f.src.split(/:(?=\d+$)/);
+      return { file: file!, line: Number(line), column: f.offset, severity: f.severity, ruleId: f.ruleId, message: `p. ${f.page}: ${f.message}`, page: f.page };
+    });
+    const counts: Record<string, number> = {};
+    for (const f of findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;
+    return { stats: t.stats, counts, findings };
+  } finally {
+    await browser.close();
+  }
+}
