@@ -1,5 +1,6 @@
 // The typography check: its detectors on hand-made pages, then the seed and the 20× anthology.
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,10 +89,21 @@ describe('the seed and the 20× anthology pass the typography check', () => {
     expect(r.counts['orphan-character'] ?? 0).toBe(0);
   });
 
-  it('seed without the paragraph balancing has the two 孤字 the check is there to catch', async () => {
+  it('seed without the paragraph balancing has the two 孤字 the check is there to catch (before/after images kept)', async () => {
     const book = buildBook(await loadManuscript('manuscript'));
-    const p = await paginate(renderHtml(book), book, browser, { balance: false, typography: { stretchEm: 0.25 } });
-    expect(p.typography!.findings.map((f) => `${f.src} ${f.ruleId}`)).toEqual(['manuscript/01-feature.md:29 orphan-character', 'manuscript/01-feature.md:47 orphan-character']);
+    const before = await paginate(renderHtml(book), book, browser, { balance: false, typography: { stretchEm: 0.25 } });
+    const after = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
+    const orphans = before.typography!.findings.filter((f) => f.ruleId === 'orphan-character');
+    expect(orphans.map((f) => `p${f.page} ${f.src}`)).toEqual(['p9 manuscript/01-feature.md:29', 'p12 manuscript/01-feature.md:47']);
+    expect(after.typography!.findings).toEqual([]);
+    expect(after.balance!.fixed.map((f) => f.split(' ')[0])).toEqual(['manuscript/01-feature.md:29', 'manuscript/01-feature.md:47']);
+    // the pages as images, before and after, for a person to compare
+    mkdirSync('test-artifacts', { recursive: true });
+    const dir = mkdtempSync(path.join(tmpdir(), 'folio-typo-'));
+    for (const [name, pdf] of [['before', before.pdf], ['after', after.pdf]] as const) {
+      writeFileSync(path.join(dir, `${name}.pdf`), pdf);
+      for (const n of [9, 12]) execFileSync('pdftoppm', ['-png', '-r', '100', '-singlefile', '-f', String(n), '-l', String(n), path.join(dir, `${name}.pdf`), `test-artifacts/typography-p${n}-${name}`]);
+    }
   });
 
   it('20× anthology: the same, over 100+ pages', async () => {
