@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from './diagnostics/diagnostic.js';
+import { lintBook } from './lint/lint.js';
 import { loadManuscript } from './manuscript/load.js';
 import { buildBook, type Book } from './model/book.js';
 import { launchBrowser } from './paginate/browser.js';
@@ -69,6 +70,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   const manuscript = await stage('manuscript', () => loadManuscript(opts.manuscript));
   checkOutDir(opts.out, manuscript.root);
   const book = await stage('model', () => buildBook(manuscript));
+  // lint before the browser starts: errors stop the build, warnings are printed
+  await stage('lint', () => {
+    for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
+  });
   manuscript.diagnostics.throwIfErrors();
   const bundle = await stage('html', () => renderHtml(book));
 

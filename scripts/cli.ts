@@ -2,6 +2,9 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { build, preflightOutputs, TARGETS, type Target } from './build.js';
 import { FolioError, formatDiagnostic } from './diagnostics/diagnostic.js';
+import { importRaw } from './import/import.js';
+import { lintManuscript } from './lint/lint.js';
+import { makePlaceholders } from './tools/placeholders.js';
 import { FOLIO_VERSION } from './render/html.js';
 import { checkTypography } from './typography/check.js';
 
@@ -52,6 +55,53 @@ export async function main(argv: string[]): Promise<number> {
       const s = report.summary;
       process.stdout.write(`preflight ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes — ${path.join(o.out, 'preflight.html')}\n`);
       code = s.passed ? 0 : 1;
+    });
+
+  program
+    .command('import')
+    .description('turn raw newspaper text into a manuscript folder, with a report of every change')
+    .argument('<raw>', 'raw text file (UTF-8)')
+    .option('-o, --out <dir>', 'manuscript folder to write (default: ./<name of the raw file>)')
+    .option('--no-normalize', 'keep half-width punctuation as it is (lint then lists it)')
+    .option('--force', 'overwrite a non-empty output folder')
+    .action(async (raw: string, o: { out?: string; normalize: boolean; force?: boolean }) => {
+      const out = o.out ?? path.basename(raw, path.extname(raw));
+      const { report } = await importRaw(raw, out, { normalize: o.normalize, force: o.force });
+      const a = report.accounted;
+      process.stdout.write(`import: ${report.lines} lines — ${a.kept} kept, ${a.joined} joined into paragraphs, ${a.blank} blank, ${a.repeats} repeats removed, ${a.pageNumbers} page numbers removed\n`);
+      for (const r of report.removedRepeats) process.stdout.write(`  removed ×${r.count}: ${r.text.slice(0, 40)} (lines ${r.lines.slice(0, 5).join(', ')}${r.lines.length > 5 ? ', …' : ''})\n`);
+      if (report.displayTitle) process.stdout.write(`  review: display title joined from lines ${report.displayTitle.lines.join(', ')}: ${report.displayTitle.text}\n`);
+      process.stdout.write(`  ${report.figures.length} figures, ${report.subheads.length} sub-heads, ${report.punctuation.length} punctuation marks made full-width\n`);
+      for (const r of report.review) process.stdout.write(`  review ${r.file}: ${r.note}${r.find && r.replace ? ` ("${r.find}" → "${r.replace}")` : ''}\n`);
+      process.stdout.write(`wrote ${out}/ (book.yaml, 01-feature.md, images/PLACEHOLDERS.txt, import-report.json)\n`);
+    });
+
+  program
+    .command('placeholders')
+    .description('render an FPO placeholder image for every figure whose image is missing')
+    .argument('[dir]', 'manuscript folder', 'manuscript')
+    .option('--all', 'replace existing images too')
+    .action(async (dir: string, o: { all?: boolean }) => {
+      for (const f of await makePlaceholders(dir, { all: o.all })) process.stdout.write(`wrote ${f}\n`);
+    });
+
+  program
+    .command('lint')
+    .description('check a manuscript: book.yaml, structure, Chinese punctuation and characters')
+    .argument('[dir]', 'manuscript folder', 'manuscript')
+    .option('--fix', 'rewrite what can be fixed (punctuation, dashes, quotes, spaces, traditional characters) and report it')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (dir: string, o: { fix?: boolean; format: 'text' | 'json' }) => {
+      const r = await lintManuscript(dir, { fix: o.fix });
+      if (o.format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: r.diagnostics, fixed: r.fixed }, null, 2)}\n`);
+      else {
+        for (const d of r.fixed) process.stdout.write(`${formatDiagnostic(d)}\n`);
+        for (const d of r.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+        const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+        const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
+        process.stdout.write(`lint: ${errors} errors, ${warnings} warnings${o.fix ? `, ${r.fixed.length} fixed` : ''}\n`);
+      }
+      code = r.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     });
 
   program

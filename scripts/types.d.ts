@@ -23,3 +23,6 @@ declare module 'subset-font' {
   function subsetFont(font: Buffer, text: string, options?: { targetFormat?: 'sfnt' | 'woff' | 'woff2'; preserveNameIds?: number[] }): Promise<Buffer>;
   export default subsetFont;
 }
+declare module 'opencc-js' {
+  export function Converter(options: { from: string; to: string }): (text: string) => string;
+}

@@ -57,6 +57,24 @@ describe('folio CLI', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('folio lint: exit 1 on an error, 0 on warnings only, in file:line:col form with hints; JSON too', () => {
+    const bad = folio('lint', 'tests/fixtures/lint/container');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^tests\/fixtures\/lint\/container\/01\.md:7:1 error Container is never closed with ":::" container-unclosed\n {2}hint: /m);
+    const warn = folio('lint', 'tests/fixtures/lint/quote-straight');
+    expect(warn.status).toBe(0);
+    expect(warn.stdout).toMatch(/01\.md:3:3 warning .* quote-straight/);
+    const json = JSON.parse(folio('lint', 'tests/fixtures/lint/footnote', '--format', 'json').stdout);
+    expect(json.diagnostics.map((d: { ruleId: string }) => d.ruleId)).toEqual(['footnote-undefined', 'footnote-unused']);
+  });
+
+  it('folio build lints first: a lint error stops it before the browser', () => {
+    const r = folio('build', '--manuscript', 'tests/fixtures/lint/container', '--out', mkdtempSync(path.join(tmpdir(), 'folio-cli-')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/container-unclosed/);
+    expect(r.stderr).not.toMatch(/folio: browser/);
+  });
+
   it('exits 1 when the manuscript folder has no book.yaml', () => {
     const r = folio('build', '--manuscript', mkdtempSync(path.join(tmpdir(), 'folio-empty-')));
     expect(r.status).toBe(1);

@@ -58,6 +58,12 @@ export const bookSchema = z.strictObject({
     .optional()
     .describe('Base name of output files; default from identifier or title'),
   chapters: z.array(z.string().min(1)).min(1).optional().describe('Chapter files in reading order'),
+  lint: z
+    .strictObject({
+      allow: z.array(z.string().min(1)).default([]).describe('Words the traditional-character rule accepts (names)'),
+    })
+    .default({ allow: [] })
+    .describe('Settings for folio lint'),
   press: z
     .strictObject({
       bleed: z.number().min(0).max(10).default(3).describe('Bleed on every side, mm'),

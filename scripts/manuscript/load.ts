@@ -156,3 +156,17 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
   const lines = prefix.split('\n');
   return { line: lines.length, column: lines.at(-1)!.length + 1 };
 }
+
+/** The chapters of a manuscript as text, without validating images (for tools that create them). */
+export async function loadManuscriptText(dir: string): Promise<SourceFile[]> {
+  const root = path.resolve(dir);
+  const configFile = await readSource(path.join(root, 'book.yaml'), 'book.yaml');
+  const config = parseBookYaml(configFile.text, configFile.display);
+  const names = config.chapters ?? (await listMarkdown(root));
+  const out: SourceFile[] = [];
+  for (const name of names) {
+    const r = resolveInside(root, name);
+    if (r.ok && (await isFile(r.path))) out.push(await readSource(r.path, 'chapter'));
+  }
+  return out;
+}

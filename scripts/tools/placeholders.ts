@@ -1,9 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
-import { loadManuscript } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
 import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
 import { launchBrowser, newPage } from '../paginate/browser.js';
@@ -55,31 +55,36 @@ export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec)
   }
 }
 
-/** `tsx scripts/tools/placeholders.ts [manuscript]`: writes a placeholder for every figure image that is missing. */
-async function main(): Promise<void> {
-  const dir = process.argv[2] ?? 'manuscript';
-  const m = await loadManuscript(dir);
+/** Writes an FPO placeholder for every figure image that is missing (or all with `all`); returns the files. */
+export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}): Promise<string[]> {
   const md = createMarkdown();
+  const root = path.resolve(dir);
   const specs: PlaceholderSpec[] = [];
-  for (const ch of m.chapters) {
+  // read the chapters directly: the manuscript loader would refuse the missing images we are here to make
+  const { loadManuscriptText } = await import('../manuscript/load.js');
+  for (const ch of await loadManuscriptText(dir)) {
     for (const t of md.parse(ch.text, {})) {
       for (const c of t.children ?? []) {
         if (c.type !== 'image') continue;
-        const r = resolveInside(m.root, attr(c, 'src') ?? '');
+        const r = resolveInside(root, attr(c, 'src') ?? '');
         if (r.ok) specs.push({ file: r.path, caption: attr(c, 'title') ?? c.content, index: specs.length + 1, width: 1500, height: 1000 });
       }
     }
   }
+  const todo = opts.all ? specs : specs.filter((s) => !existsSync(s.file));
+  if (!todo.length) return [];
   const browser = await launchBrowser();
   try {
-    for (const s of specs) {
+    for (const s of todo) {
       await mkdir(path.dirname(s.file), { recursive: true });
       await writeFile(s.file, await renderPlaceholder(browser, s));
-      console.log(`wrote ${path.relative(process.cwd(), s.file)}`);
     }
   } finally {
     await browser.close();
   }
+  return todo.map((s) => path.relative(process.cwd(), s.file));
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) await main();
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  for (const f of await makePlaceholders(process.argv[2] ?? 'manuscript', { all: true })) console.log(`wrote ${f}`);
+}

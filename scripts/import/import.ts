@@ -1,0 +1,231 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FolioError } from '../diagnostics/diagnostic.js';
+import { captionRanges, proseMask } from '../lint/mask.js';
+import { TEXT_RULES, type Finding } from '../lint/rules.js';
+import { writeAtomic } from '../output/write.js';
+
+export interface ImportReport {
+  source: string;
+  lines: number;
+  /** Every input line, and where it went. */
+  accounted: { blank: number; kept: number; repeats: number; pageNumbers: number; joined: number };
+  /** Lines removed as repeats (the first copy kept), or as running headers/footers (every copy removed). */
+  removedRepeats: { text: string; count: number; lines: number[] }[];
+  pageNumbers: number[];
+  hyphenJoins: number[];
+  displayTitle?: { lines: number[]; text: string; review: string };
+  kicker?: { line: number; text: string };
+  byline?: { line: number; text: string; authors: string[] };
+  subheads: { lines: number[]; text: string }[];
+  figures: { line: number; caption: string; image: string; marker: string }[];
+  punctuation: { line: number; column: number; from: string; to: string }[];
+  /** What an editor still has to do, as find/replace edits where a machine can say it. */
+  review: { file: string; find?: string; replace?: string; note: string }[];
+}
+
+type Item = { kind: 'para' | 'heading' | 'caption' | 'kicker' | 'byline' | 'subhead'; text: string; lines: number[]; gapBefore: number; marker?: string };
+
+const FINAL = /[。！？；：，、…”』」）》.!?;:,]$/;
+const CAPTION_MARK = /^[▲▶◀▼◆]\s*/;
+
+/**
+ * Turns raw newspaper text (as extracted from the page-layout system) into a manuscript folder:
+ * book.yaml, 01-feature.md, images/PLACEHOLDERS.txt, and an import report that accounts for every line.
+ * @example const r = await importRaw('seed.txt', 'imported'); r.report.removedRepeats.length
+ */
+export async function importRaw(rawFile: string, outDir: string, opts: { normalize?: boolean; force?: boolean } = {}): Promise<{ report: ImportReport; files: Record<string, string> }> {
+  const raw = (await readFile(rawFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const lines = raw.split('\n');
+  const report: ImportReport = {
+    source: path.relative(process.cwd(), rawFile), lines: lines.length,
+    accounted: { blank: 0, kept: 0, repeats: 0, pageNumbers: 0, joined: 0 },
+    removedRepeats: [], pageNumbers: [], hyphenJoins: [], subheads: [], figures: [], punctuation: [], review: [],
+  };
+
+  // 1. lines → items: drop repeats and stray page numbers, join lines broken inside a paragraph
+  const seen = new Map<string, { count: number; lines: number[] }>();
+  const items: Item[] = [];
+  let gap = 0;
+  let open: Item | undefined;
+  // A line repeated without sentence punctuation is a running header or footer: every copy goes.
+  const counts = new Map<string, number>();
+  for (const l of lines) if (l.trim()) counts.set(l.trim(), (counts.get(l.trim()) ?? 0) + 1);
+  const isRunning = (l: string) => (counts.get(l) ?? 0) > 1 && !FINAL.test(l) && !/[。！？”]$/.test(l) && !l.startsWith('#');
+  for (const [i, rawLine] of lines.entries()) {
+    const n = i + 1;
+    const line = rawLine.trim();
+    if (!line) {
+      report.accounted.blank++;
+      gap++;
+      open = undefined;
+      continue;
+    }
+    if (/^[-–—\s]*\d{1,4}[-–—\s]*$/.test(line)) {
+      report.pageNumbers.push(n);
+      report.accounted.pageNumbers++;
+      gap = 0; // blank lines around an artifact are not a photo gap
+      continue;
+    }
+    const prior = seen.get(line);
+    if (prior || isRunning(line)) {
+      const entry = prior ?? { count: -1, lines: [] };
+      if (!prior) seen.set(line, entry);
+      entry.count++;
+      entry.lines.push(n);
+      report.accounted.repeats++;
+      gap = 0;
+      continue;
+    }
+    seen.set(line, { count: 0, lines: [] });
+    if (open && !line.startsWith('#') && !CAPTION_MARK.test(line) && !FINAL.test(open.text) && open.kind === 'para') {
+      // a paragraph broken over lines: Latin hyphenation joins without the hyphen, CJK without a space
+      const hyphen = /[A-Za-z]-$/.test(open.text) && /^[a-z]/.test(line);
+      if (hyphen) report.hyphenJoins.push(n);
+      const latin = /[A-Za-z0-9,.;:]$/.test(open.text) && /^[A-Za-z0-9]/.test(line);
+      open.text = hyphen ? open.text.slice(0, -1) + line : open.text + (latin ? ' ' : '') + line;
+      open.lines.push(n);
+      report.accounted.joined++;
+      continue;
+    }
+    report.accounted.kept++;
+    const item: Item = { kind: 'para', text: line, lines: [n], gapBefore: gap };
+    gap = 0;
+    items.push(item);
+    open = item;
+  }
+  for (const [text, s] of seen) if (s.lines.length) report.removedRepeats.push({ text, count: s.lines.length, lines: s.lines });
+
+  // 2. classify
+  for (const [k, it] of items.entries()) {
+    const t = it.text;
+    if (t.startsWith('#')) {
+      it.kind = 'heading';
+      it.text = t.replace(/^#+\s*/, '');
+    } else if (CAPTION_MARK.test(t)) {
+      it.kind = 'caption';
+      it.marker = t[0];
+      it.text = t.replace(CAPTION_MARK, '');
+    } else if (k > 0 && it.gapBefore >= 2 && t.length <= 40 && /。$/.test(t)) {
+      it.kind = 'caption';
+    } else if (/——$/.test(t) && t.length <= 30) {
+      it.kind = 'kicker';
+    } else if (/^((文|图|摄影?)(\/(文|图|摄影?))?)?[\s:：]*\S*(记者|通讯员)/.test(t) && t.length <= 80) {
+      it.kind = 'byline';
+    } else if (t.length <= 16 && !FINAL.test(t)) {
+      it.kind = 'subhead';
+    }
+  }
+
+  // 3. merge: short consecutive headings = the display title; consecutive sub-head lines = one heading
+  const merged: Item[] = [];
+  for (const it of items) {
+    const prev = merged.at(-1);
+    if (prev && it.kind === 'heading' && prev.kind === 'heading' && it.text.length <= 6 && prev.lines.length >= 1 && prev.text.replace(/\s/g, '').length <= 12 && (prev as Item & { display?: boolean }).display !== false) {
+      const join = /\p{Script=Han}$/u.test(prev.text) && /^\p{Script=Han}/u.test(it.text) ? ' ' : '';
+      prev.text += join + it.text;
+      prev.lines.push(...it.lines);
+      (prev as Item & { display?: boolean }).display = true;
+      continue;
+    }
+    if (prev && it.kind === 'subhead' && prev.kind === 'subhead') {
+      prev.text += ` ${it.text}`;
+      prev.lines.push(...it.lines);
+      continue;
+    }
+    merged.push({ ...it });
+  }
+  const display = merged.find((m) => (m as Item & { display?: boolean }).display);
+  const headline = merged.find((m) => m.kind === 'heading' && m !== display) ?? display;
+  if (display) report.displayTitle = { lines: display.lines, text: display.text, review: 'Joined from short heading lines: check the word breaks of the display title.' };
+  const kicker = merged.find((m) => m.kind === 'kicker');
+  const byline = merged.find((m) => m.kind === 'byline');
+  const authors = byline ? byline.text.split(/\s+/).filter((w, i, all) => i > 0 && /(记者|通讯员)$/.test(all[i - 1]!) && !/(记者|通讯员)$/.test(w)) : [];
+  if (kicker) report.kicker = { line: kicker.lines[0]!, text: kicker.text };
+  if (byline) report.byline = { line: byline.lines[0]!, text: byline.text, authors };
+
+  // 4. order: kicker, headline, byline, lead (what stood before the headline), then the rest
+  const hIndex = headline ? merged.indexOf(headline) : -1;
+  const head = new Set([kicker, headline, byline, display].filter(Boolean) as Item[]);
+  const before = hIndex > 0 ? merged.slice(0, hIndex).filter((m) => !head.has(m)) : [];
+  const lead = before.filter((m) => m.kind === 'para');
+  const body = [...before.filter((m) => m.kind !== 'para'), ...merged.slice(hIndex + 1).filter((m) => !head.has(m))];
+
+  let fig = 0;
+  const out: string[] = [];
+  if (kicker) out.push(`::: kicker\n${kicker.text}\n:::`);
+  if (headline) out.push(`# ${headline.text}`);
+  if (byline) out.push(`::: byline\n${byline.text}\n:::`);
+  if (lead.length) out.push(`::: dek\n${lead.map((p) => p.text).join('\n\n')}\n:::`);
+  for (const m of body) {
+    if (m.kind === 'caption') {
+      fig++;
+      const image = `images/fig-${String(fig).padStart(2, '0')}.png`;
+      const alt = m.text.replace(/[。！？]$/, '');
+      report.figures.push({ line: m.lines[0]!, caption: m.text, image, marker: m.marker ?? '(photo gap)' });
+      report.review.push({ file: '01-feature.md', find: `![${alt}](${image}`, note: `Figure ${fig}: write alt text that describes the photo (now the caption), and put the photo at ${image}.` });
+      out.push(`![${alt}](${image} "${m.text.replace(/"/g, '”')}")`);
+    } else if (m.kind === 'subhead') {
+      report.subheads.push({ lines: m.lines, text: m.text });
+      out.push(`## ${m.text}`);
+    } else if (m.kind === 'heading') {
+      out.push(`## ${m.text}`);
+    } else out.push(m.text);
+  }
+  let chapter = `${out.join('\n\n')}\n`;
+
+  // 5. full-width punctuation in Chinese text (the lint rule's own fix), reported line by line
+  if (opts.normalize !== false) chapter = applyRule(chapter, 'punctuation-halfwidth', (f, line, column) => report.punctuation.push({ line, column, from: chapter.slice(f.offset, f.offset + 1), to: f.fix!.replacement }));
+  // traditional characters are the editor's call: listed as edits, not changed
+  applyRule(chapter, 'traditional-character', (f) => {
+    const ctxStart = Math.max(0, f.offset - 4);
+    const find = chapter.slice(ctxStart, f.offset + 1);
+    report.review.push({ file: '01-feature.md', find, replace: find.slice(0, -1) + f.fix!.replacement, note: f.message });
+  }, false);
+
+  const title = display?.text ?? headline?.text ?? path.basename(rawFile, path.extname(rawFile));
+  const yaml = [
+    `# Imported by folio import from ${report.source}; see import-report.json`,
+    `title: ${title}`,
+    ...(kicker ? [`subtitle: ${kicker.text.replace(/——$/, '')}`] : []),
+    'authors:',
+    ...(authors.length ? authors.map((a) => `  - ${a}`) : ['  - 佚名']),
+    'language: zh-CN',
+    'chapters:',
+    '  - 01-feature.md',
+    '',
+  ].join('\n');
+  if (!authors.length) report.review.push({ file: 'book.yaml', note: 'No byline found: fill in authors.' });
+  report.review.push({ file: 'book.yaml', note: 'Add date, edition, rights, description and slug.' });
+  const placeholders = `# Photos to supply (one per figure), then run: folio placeholders to make FPO stand-ins\n${report.figures.map((f, i) => `${f.image}\t图${i + 1}\t${f.caption}`).join('\n')}\n`;
+  const files: Record<string, string> = { 'book.yaml': yaml, '01-feature.md': chapter, 'images/PLACEHOLDERS.txt': placeholders, 'import-report.json': `${JSON.stringify(report, null, 2)}\n` };
+
+  const total = report.accounted.blank + report.accounted.kept + report.accounted.repeats + report.accounted.pageNumbers + report.accounted.joined;
+  if (total !== lines.length) throw new Error(`import lost track of lines: ${total} of ${lines.length}`);
+
+  await mkdir(outDir, { recursive: true });
+  const existing = (await readdir(outDir)).filter((f) => f !== 'images');
+  if (existing.length && !opts.force) {
+    throw new FolioError([{ file: outDir, line: 0, column: 0, severity: 'error', message: 'The output folder is not empty', ruleId: 'usage-out', hint: 'Choose an empty --out folder, or pass --force to overwrite.' }], 2);
+  }
+  for (const [name, text] of Object.entries(files)) await writeAtomic(path.join(outDir, name), text);
+  return { report, files };
+}
+
+/** Runs one lint rule on generated Markdown; applies its fixes unless `apply` is false. */
+function applyRule(text: string, id: string, each: (f: Finding, line: number, column: number) => void, apply = true): string {
+  const rule = TEXT_RULES.find((r) => r.id === id)!;
+  const found: Finding[] = [];
+  const file = { path: '', display: '', text };
+  const mask = proseMask(text);
+  for (const [a, b] of captionRanges(text)) mask.fill(0, a, b);
+  rule.check({ file, text, mask, allow: [] }, (f) => found.push({ ...f, file, ruleId: id }));
+  for (const f of found) {
+    const upto = text.slice(0, f.offset);
+    each(f, upto.split('\n').length, f.offset - upto.lastIndexOf('\n'));
+  }
+  if (!apply) return text;
+  let out = text;
+  for (const f of [...found].sort((a, b) => b.offset - a.offset)) out = out.slice(0, f.offset) + f.fix!.replacement + out.slice(f.offset + f.fix!.length);
+  return out;
+}

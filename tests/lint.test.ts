@@ -1,0 +1,52 @@
+// Each lint rule against its bad fixture: tests/fixtures/lint/<rule>/expected.txt lists `file:line:col rule-id`.
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintManuscript } from '../scripts/lint/lint.js';
+
+const FIXTURES = 'tests/fixtures/lint';
+const list = async (dir: string) => (await lintManuscript(dir)).diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`).sort();
+
+describe('lint rules (tests/fixtures/lint)', () => {
+  for (const name of readdirSync(FIXTURES).sort()) {
+    it(`${name}: gives exactly the diagnostics in expected.txt`, async () => {
+      const expected = readFileSync(path.join(FIXTURES, name, 'expected.txt'), 'utf8').trim().split('\n').sort();
+      expect(await list(path.join(FIXTURES, name))).toEqual(expected);
+    });
+  }
+
+  it('the committed manuscript is clean', async () => {
+    expect(await list('manuscript')).toEqual([]);
+  });
+
+  it('every diagnostic has a message and a hint', async () => {
+    for (const name of readdirSync(FIXTURES)) {
+      for (const d of (await lintManuscript(path.join(FIXTURES, name))).diagnostics) {
+        expect(d.message.length, `${name} ${d.ruleId}`).toBeGreaterThan(5);
+        expect(d.hint, `${name} ${d.ruleId}`).toBeTruthy();
+      }
+    }
+  });
+});
+
+describe('lint --fix', () => {
+  it('rewrites only the fixable findings and reports each change', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'folio-fix-'));
+    for (const name of ['punctuation-halfwidth', 'ellipsis-dash', 'quote-straight', 'space-han-latin', 'traditional-character']) cpSync(path.join(FIXTURES, name), path.join(dir, name), { recursive: true });
+    const changed: Record<string, string> = {
+      'punctuation-halfwidth': '他说：今天，天气好；真的？好！（括号）不改10:30与a, b和https://x.cn/a,b',
+      'ellipsis-dash': '等等……还有……以及——或者——之后。规范的……和——不报。',
+      'quote-straight': '他说“你好”。English "quotes" stay.',
+      'space-han-latin': '共有413名干部，用AI技术。',
+      'traditional-character': '技术改革，張國榮不报。',
+    };
+    for (const [name, line] of Object.entries(changed)) {
+      const r = await lintManuscript(path.join(dir, name), { fix: true });
+      expect(r.fixed.length, name).toBeGreaterThan(0);
+      expect(r.fixed.every((d) => d.message.startsWith('Fixed: '))).toBe(true);
+      expect(readFileSync(path.join(dir, name, '01.md'), 'utf8').split('\n')[2], name).toBe(line);
+      expect((await lintManuscript(path.join(dir, name))).diagnostics, name).toEqual([]);
+    }
+  });
+});
