@@ -32,6 +32,8 @@ export interface BuildOptions {
   /** Progress lines (stage, time). */
   log?: (line: string) => void;
   onPage?: (n: number) => void;
+  /** Called with the browser once it runs (tests use it to simulate a crash). */
+  onBrowser?: (browser: Browser) => void;
 }
 
 export interface BuildResult {
@@ -86,6 +88,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let report: PreflightReport | undefined;
   try {
     browser = await stage('browser', () => launchBrowser());
+    opts.onBrowser?.(browser);
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
     verifyPagination(book, pagination);
@@ -128,7 +131,10 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
     }
   } finally {
+    // never leave a browser behind, even one that crashed or hangs
+    const proc = browser?.process();
     await browser?.close().catch(() => {});
+    if (proc && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
   }
 
   const out = path.resolve(opts.out);

@@ -7,6 +7,19 @@ import { lintManuscript } from './lint/lint.js';
 import { makePlaceholders } from './tools/placeholders.js';
 import { FOLIO_VERSION } from './render/html.js';
 import { checkTypography } from './typography/check.js';
+import { checkFidelity } from './check/fidelity.js';
+
+async function runFidelity(manuscript: string, out: string, format: 'text' | 'json'): Promise<number> {
+  const t0 = performance.now();
+  const r = await checkFidelity(manuscript, out);
+  if (format === 'json') process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const c of r.checked) process.stderr.write(`folio: check ${c.target.padEnd(8)} ${c.checks.join('; ')}\n`);
+    process.stderr.write(`folio: check ${r.passed ? 'passed' : 'FAILED'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return r.passed ? 0 : 1;
+}
 
 /** Runs the CLI; returns the exit code (0 ok, 1 content/build error, 2 usage error). */
 export async function main(argv: string[]): Promise<number> {
@@ -28,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       if (!Number.isFinite(n) || n <= 0) throw new CommanderError(2, 'folio.usage', `--timeout expects seconds, got "${v}"`);
       return n;
     }, 120)
-    .action(async (o: { manuscript: string; out: string; target?: Target[]; timeout: number }) => {
+    .option('--no-check', 'skip the fidelity check of the outputs at the end')
+    .action(async (o: { manuscript: string; out: string; target?: Target[]; timeout: number; check: boolean }) => {
       const t0 = performance.now();
       const result = await build({
         manuscript: o.manuscript,
@@ -42,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${e.target.padEnd(8)} ${path.join(o.out, e.file)}  ${e.pages ?? '-'} pages  ${(e.bytes / 1024).toFixed(0)} KiB\n`);
       }
       process.stderr.write(`folio: built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-      code = 0;
+      code = o.check && result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub') ? await runFidelity(o.manuscript, o.out, 'text') : 0;
     });
 
   program
@@ -106,13 +120,17 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('check')
-    .description('check a laid-out book; --typography measures every line against the Chinese layout rules')
+    .description('check the built outputs against the manuscript (fidelity); --typography measures every laid-out line')
     .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
     .option('--typography', 'walk the line boxes of every page (避头尾, 孤字, widows, stranded headings, overflow, stretch, quote glyphs)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--stretch <em>', 'largest inter-character stretch of a justified line, in em', (v) => Number(v), 0.25)
-    .action(async (o: { manuscript: string; typography?: boolean; format: 'text' | 'json'; stretch: number }) => {
-      if (!o.typography) throw new CommanderError(2, 'folio.usage', 'folio check: say what to check (--typography)');
+    .option('-o, --out <dir>', 'output folder of a build (fidelity check)', 'dist')
+    .action(async (o: { manuscript: string; out: string; typography?: boolean; format: 'text' | 'json'; stretch: number }) => {
+      if (!o.typography) {
+        code = await runFidelity(o.manuscript, o.out, o.format);
+        return;
+      }
       const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
       if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {

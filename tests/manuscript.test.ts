@@ -54,10 +54,13 @@ describe('loadManuscript', () => {
     expect(await failure(folder({ 'book.yaml': yaml(), '01.md': gbk }))).toEqual(['01.md:3:3 encoding-utf8']);
   });
 
-  it('strips a byte order mark with a warning and normalises line ends', async () => {
-    const m = await loadManuscript(folder({ 'book.yaml': yaml(), '01.md': '\uFEFF# 标题\r\n\r\n正文\r\n' }));
+  it('refuses a byte order mark', async () => {
+    expect(await failure(folder({ 'book.yaml': yaml(), '01.md': '\uFEFF# 标题\n\n正文\n' }))).toEqual(['01.md:1:1 encoding-bom']);
+  });
+
+  it('normalises Windows line ends', async () => {
+    const m = await loadManuscript(folder({ 'book.yaml': yaml(), '01.md': '# 标题\r\n\r\n正文\r\n' }));
     expect(m.chapters[0]!.text).toBe('# 标题\n\n正文\n');
-    expect(m.diagnostics.diagnostics.map((d) => `${d.severity} ${d.ruleId}`)).toEqual(['warning encoding-bom']);
   });
 
   it('reports a folder without chapters', async () => {

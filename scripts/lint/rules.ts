@@ -130,6 +130,15 @@ export const TEXT_RULES: TextRule[] = [
     },
   },
   {
+    id: 'link-unsafe',
+    fixable: false,
+    check(ctx, report) {
+      for (const m of ctx.text.matchAll(/\]\(\s*<?\s*(javascript|vbscript|data|file):/gi)) {
+        report({ offset: m.index! + 2, severity: 'error', message: `Link to a "${m[1]!.toLowerCase()}:" URL`, hint: 'Links may point to http(s) pages, mail addresses or places in the book only.' });
+      }
+    },
+  },
+  {
     id: 'container',
     fixable: false,
     check(ctx, report) {

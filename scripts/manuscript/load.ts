@@ -144,7 +144,8 @@ async function readSource(abs: string, what: string, reporter?: Reporter): Promi
   }
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
-    reporter?.warn({ file: display, line: 1, column: 1, message: 'Byte order mark removed', ruleId: 'encoding-bom', hint: 'Save the file as UTF-8 without BOM.' });
+    // A BOM is invisible in most editors but ends up as a stray character in some tools: refuse it.
+    reporter?.error({ file: display, line: 1, column: 1, message: 'File starts with a byte order mark (BOM)', ruleId: 'encoding-bom', hint: "Save the file as UTF-8 without BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)." });
   }
   return { path: abs, display, text: text.replace(/\r\n?/g, '\n') };
 }

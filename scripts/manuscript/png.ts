@@ -37,3 +37,28 @@ export function withPngText(png: Buffer, key: string, value: string): Buffer {
 }
 
 export const isFpoPng = (png: Buffer): boolean => pngText(png)[FPO_KEY] === FPO_VALUE;
+
+/** Pixel size of a PNG, JPEG, GIF or WebP from its header; undefined if the bytes are not one of them. */
+export function imageSize(b: Buffer): { width: number; height: number; type: string } | undefined {
+  if (b.length >= 24 && b.subarray(0, 8).equals(SIGNATURE) && b.toString('latin1', 12, 16) === 'IHDR') {
+    return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), type: 'png' };
+  }
+  if (b.length >= 10 && b.toString('latin1', 0, 6).match(/^GIF8[79]a$/)) return { width: b.readUInt16LE(6), height: b.readUInt16LE(8), type: 'gif' };
+  if (b.length >= 30 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
+    const kind = b.toString('latin1', 12, 16);
+    if (kind === 'VP8X') return { width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3), type: 'webp' };
+    if (kind === 'VP8 ') return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff, type: 'webp' };
+    if (kind === 'VP8L') return { width: 1 + (b.readUInt32LE(21) & 0x3fff), height: 1 + ((b.readUInt32LE(21) >> 14) & 0x3fff), type: 'webp' };
+  }
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    // walk the JPEG segments to the first start-of-frame
+    for (let at = 2; at + 9 < b.length; ) {
+      if (b[at] !== 0xff) return undefined;
+      const marker = b[at + 1]!;
+      const len = b.readUInt16BE(at + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { width: b.readUInt16BE(at + 7), height: b.readUInt16BE(at + 5), type: 'jpeg' };
+      at += 2 + len;
+    }
+  }
+  return undefined;
+}

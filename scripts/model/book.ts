@@ -5,7 +5,12 @@ import type { MarkdownIt, Token } from 'markdown-it';
 import { Reporter } from '../diagnostics/diagnostic.js';
 import type { Manuscript, SourceFile } from '../manuscript/load.js';
 import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
-import { isFpoPng } from '../manuscript/png.js';
+import { imageSize, isFpoPng } from '../manuscript/png.js';
+
+/** Limits that keep one block from breaking the layout engine; beyond them the manuscript is wrong. */
+export const LIMITS = { headingChars: 200, paragraphChars: 20_000 };
+const MAX_IMAGE_PIXELS = 60e6;
+const MAX_IMAGE_SIDE = 12_000;
 import { checkHtml } from '../markdown/html-policy.js';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
@@ -173,10 +178,20 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           reporter.error({ ...pos, message: `Image not found: ${src}`, ruleId: 'image-missing', hint: 'Put the file under manuscript/images/ or correct the path.' });
           continue;
         }
+        const bytes = readFileSync(resolved.path);
+        const size = /\.svg$/i.test(resolved.path) ? { width: 1, height: 1 } : imageSize(bytes);
+        if (!size || size.width === 0 || size.height === 0) {
+          reporter.error({ ...pos, message: `Image is not a readable PNG, JPEG, GIF or WebP: ${src}`, ruleId: 'image-corrupt', hint: 'Re-export the image; the file may be truncated or have the wrong extension.' });
+          continue;
+        }
+        if (size.width * size.height > MAX_IMAGE_PIXELS || Math.max(size.width, size.height) > MAX_IMAGE_SIDE) {
+          reporter.error({ ...pos, message: `Image is ${size.width} × ${size.height} px, far larger than any page needs: ${src}`, ruleId: 'image-too-large', hint: `Downscale it: 300 ppi at the printed size is enough (an A5 page is 1748 × 2480 px); the limit is ${MAX_IMAGE_SIDE} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels.` });
+          continue;
+        }
         const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
         c.attrSet('src', `m/${href}`);
         const caption = attr(c, 'title') ?? '';
-        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}`, fpo: isFpoPng(readFileSync(resolved.path)) });
+        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}`, fpo: isFpoPng(bytes) });
         c.attrSet('data-figure', `${id}-fig${figures.length}`);
       }
     }
@@ -204,6 +219,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
       const level = Number(t.tag.slice(1));
       const text = inlineText(tokens[i + 1]).trim();
       if (!text) reporter.warn({ file: file.display, line, column: 1, message: 'Empty heading', ruleId: 'heading-empty', hint: 'Write the heading text or remove the line.' });
+      if ([...text].length > LIMITS.headingChars) reporter.error({ file: file.display, line, column: 1, message: `Heading of ${[...text].length} characters (the limit is ${LIMITS.headingChars})`, ruleId: 'heading-too-long', hint: 'A heading is a line, not a paragraph: is a blank line missing after it?' });
       let hid = attr(t, 'id');
       if (!hid) {
         hid = level === 1 && !title ? `${id}-title` : `${id}-s${++sectionCount}`;
@@ -214,7 +230,9 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
       blocks.push({ kind: 'heading', text, source: where(t) });
     }
     if (t.type === 'paragraph_open') {
-      blocks.push({ kind: 'paragraph', text: inlineText(tokens[i + 1]), source: where(t) });
+      const text = inlineText(tokens[i + 1]);
+      if ([...text].length > LIMITS.paragraphChars) reporter.error({ file: file.display, line, column: 1, message: `Paragraph of ${[...text].length} characters (the limit is ${LIMITS.paragraphChars})`, ruleId: 'paragraph-too-long', hint: 'Blank lines separate paragraphs in Markdown: the extraction probably lost them.' });
+      blocks.push({ kind: 'paragraph', text, source: where(t) });
     }
     if (t.type === 'figure_open') {
       const img = tokens[i + 1]?.children?.find((c) => c.type === 'image');

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { FolioError } from '../diagnostics/diagnostic.js';
 
 export interface ManifestEntry {
@@ -49,8 +50,21 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
 
 export const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
-/** Replaces the entries of the targets just built and keeps the others. */
+/**
+ * Replaces the entries of the targets just built and keeps the others. Two builds into one folder
+ * take turns (a lock on the manifest), so neither loses the other's entries.
+ */
 export async function updateManifest(outDir: string, entries: ManifestEntry[]): Promise<Manifest> {
+  await mkdir(outDir, { recursive: true });
+  const release = await lockfile.lock(outDir, { lockfilePath: path.join(outDir, '.folio.lock'), retries: { retries: 50, minTimeout: 50, maxTimeout: 500 }, stale: 60_000 });
+  try {
+    return await mergeManifest(outDir, entries);
+  } finally {
+    await release();
+  }
+}
+
+async function mergeManifest(outDir: string, entries: ManifestEntry[]): Promise<Manifest> {
   const file = path.join(outDir, 'manifest.json');
   let previous: Manifest = { outputs: [] };
   try {

@@ -33,6 +33,8 @@ export interface Pagination {
   /** The first page (the cover) as a JPEG at 2× (for the EPUB). */
   cover?: Buffer;
   typography?: ReturnType<typeof analyzeTypography>;
+  /** Every request the page made: answered from the build's files, or refused. */
+  requests: { served: string[]; refused: string[] };
   /** Paragraphs tracked to avoid a single-character last line, and those that could not be. */
   balance?: { checked: number; fixed: string[]; unfixed: string[] };
   diagnostics: Diagnostic[];
@@ -77,7 +79,12 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     page.on('console', (msg) => {
       if (msg.type() === 'error') diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'warning', message: `Browser console: ${msg.text()}`, ruleId: 'render-console' });
     });
-    if (opts.onPage) await page.exposeFunction('__folioPage', (n: number) => opts.onPage?.(n));
+    // progress: the page count and the chapter file being laid out, for progress and for error messages
+    let progress = { page: 0, chapter: '' };
+    await page.exposeFunction('__folioPage', (n: number, chapter: string) => {
+      progress = { page: n, chapter: chapter || progress.chapter };
+      opts.onPage?.(n);
+    });
     await page.goto(ORIGIN + bundle.entry, { waitUntil: 'load', timeout: timeoutMs });
     await page.addScriptTag({ url: `${ORIGIN}_folio/paged.js` });
 
@@ -85,25 +92,43 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
     });
+    const expected = await page.evaluate(measureBlocks, false);
     const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
     const run = page.evaluate(async () => {
-      const w = window as unknown as { Paged: { Previewer: new () => { on(e: string, f: (p: { position: number }) => void): void; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number) => void };
+      const w = window as unknown as { Paged: { Previewer: new () => { on(e: string, f: (p: { position: number; element?: HTMLElement }) => void): void; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number, chapter: string) => void };
       await document.fonts.ready;
       const previewer = new w.Paged.Previewer();
-      if (w.__folioPage) previewer.on('page', (p) => void w.__folioPage?.(p.position + 1));
+      if (w.__folioPage) previewer.on('page', (p: { position: number; element?: HTMLElement }) => void w.__folioPage?.(p.position + 1, p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? ''));
       const flow = await previewer.preview();
       await document.fonts.ready;
       return flow.total;
     });
+    const where = () => `laying out the booklet${progress.page ? `, page ${progress.page}` : ''}${progress.chapter ? ` (chapter ${progress.chapter})` : ''}`;
     try {
       await Promise.race([run, timeout]);
     } catch (e) {
-      if ((e as Error).message === 'timeout') fail(`Paged.js did not finish within ${timeoutMs / 1000} s`, 'render-timeout', 'A very long element or a script that never ends; raise --timeout or split the content.');
-      fail(`Paged.js failed: ${(e as Error).message.split('\n')[0]}`, 'render-pagedjs', 'See the browser diagnostics above.', e);
+      const message = (e as Error).message;
+      if (message === 'timeout') fail(`Paged.js did not finish within ${timeoutMs / 1000} s while ${where()}`, 'render-timeout', 'A very long element or a script that never ends; raise --timeout or split the content.');
+      if (isBrowserGone(e)) fail(`Chromium stopped while ${where()}: ${message.split('\n')[0]}`, 'render-crash', 'Chromium crashed or was killed (memory?). Nothing was written; build again.', e);
+      fail(`Paged.js failed while ${where()}: ${message.split('\n')[0]}`, 'render-pagedjs', 'See the browser diagnostics above.', e);
     } finally {
       clearTimeout(timer);
     }
 
+    // Paged.js must not lose or repeat content: compare every block's text with what was laid out,
+    // and find blocks that stick out of their page (taller than a page, an unbreakable table).
+    const laidOut = await page.evaluate(measureBlocks, true);
+    for (const [src, want] of Object.entries(expected.text)) {
+      const got = laidOut.text[src] ?? 0;
+      const [file, line] = src.split(/:(?=\d+$)/);
+      if (got === 0 && want > 0) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block is missing from the laid-out pages (${want} characters lost)`, ruleId: 'render-lost-content', hint: 'It is probably taller than a page or cannot break: shorten it or split it.' });
+      else if (got < want) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block lost ${want - got} of ${want} characters in pagination`, ruleId: 'render-lost-content', hint: 'It is probably taller than a page or cannot break: shorten it or split it.' });
+      else if (got > want) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block repeated in pagination (${got} characters laid out for ${want})`, ruleId: 'render-duplicated-content', hint: 'A Paged.js page-break fault: report it with the manuscript.' });
+    }
+    for (const o of laidOut.overflow) {
+      const [file, line] = o.src.split(/:(?=\d+$)/);
+      diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `<${o.tag}> on page ${o.page} runs ${o.by.toFixed(0)} px past the page: it is taller than a page or cannot break, and is cut`, ruleId: 'render-overflow', hint: 'Make it smaller than a page, or split it (long tables into several).' });
+    }
     for (const url of log.refused) diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Refused request outside the build: ${url}`, ruleId: 'render-offline', hint: 'Rendering is offline; put the resource in the manuscript folder.' });
     for (const rel of log.missing) diagnostics.push({ file: rel.startsWith('m/') ? path.join(book.root, rel.slice(2)) : rel, line: 0, column: 0, severity: 'error', message: `Resource failed to load: ${rel}`, ruleId: 'render-resource', hint: 'Check the file exists and is readable.' });
     if (diagnostics.some((d) => d.severity === 'error')) fail('Rendering produced errors', 'render-errors', 'Fix the problems listed.');
@@ -169,8 +194,32 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       tagged: true,
       timeout: timeoutMs,
     });
-    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, typography, balance, diagnostics };
+    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, typography, balance, requests: { served: log.served, refused: log.refused }, diagnostics };
   } finally {
     await page.close().catch(() => {});
   }
+}
+
+/** Text per block (data-src → non-space characters) and, once paginated, blocks sticking out of their page. Runs in the page. */
+function measureBlocks(paginated: boolean): { text: Record<string, number>; overflow: { src: string; tag: string; page: number; by: number }[] } {
+  const text: Record<string, number> = {};
+  const overflow: { src: string; tag: string; page: number; by: number }[] = [];
+  const scope = paginated ? '.pagedjs_page ' : 'section.chapter ';
+  for (const el of document.querySelectorAll<HTMLElement>(`${scope}[data-src]`)) {
+    if (el.querySelector('[data-src]')) continue; // leaves only: containers are counted through their blocks
+    const src = el.dataset.src!;
+    text[src] = (text[src] ?? 0) + [...(el.textContent ?? '').replace(/\s+/g, '')].length;
+    if (paginated) {
+      const area = el.closest('.pagedjs_page_content');
+      const bottom = area?.getBoundingClientRect().bottom ?? Infinity;
+      const by = el.getBoundingClientRect().bottom - bottom;
+      if (by > 2) overflow.push({ src, tag: el.tagName.toLowerCase(), page: Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber), by });
+    }
+  }
+  return { text, overflow };
+}
+
+/** Puppeteer's ways of saying the browser or its page is gone. */
+export function isBrowserGone(e: unknown): boolean {
+  return /Target closed|Session closed|Protocol error|has been closed|disconnected|detached|Connection closed/i.test((e as Error)?.message ?? '');
 }

@@ -45,3 +45,10 @@ export async function listWords(file: string, page: number): Promise<Word[]> {
   const html = await poppler('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), file, '-']);
   return [...html.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)].map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5]! }));
 }
+
+/** Text of one page, optionally cropped to a rectangle in points from the CropBox's top-left. */
+export async function pageText(file: string, page: number, rect?: { x: number; y: number; w: number; h: number }, layout = false): Promise<string> {
+  const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...(layout ? ['-layout'] : [])];
+  if (rect) args.push('-x', String(Math.round(rect.x)), '-y', String(Math.round(rect.y)), '-W', String(Math.round(rect.w)), '-H', String(Math.round(rect.h)));
+  return (await poppler('pdftotext', [...args, file, '-'])).replace(/\f/g, '');
+}

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PDFDocument, PDFName, PDFArray } from 'pdf-lib';
+import { createHash } from 'node:crypto';
+import { PDFArray, PDFDocument, PDFHexString, PDFName } from 'pdf-lib';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
 
@@ -54,7 +55,7 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta): Promise<{ dat
         ruleId: 'pdfx-ghostscript', hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
       }], 1, { cause: e });
     }
-    const data = await restoreBoxes(press, await readFile(output));
+    const data = await restoreBoxes(press, await readFile(output), meta);
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
     return { data, version };
   } finally {
@@ -89,7 +90,7 @@ function pdfxDef(meta: BookMeta): string {
 }
 
 /** Ghostscript may normalise or drop boxes: copy MediaBox, CropBox, BleedBox and TrimBox back from the press PDF. */
-async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array): Promise<Uint8Array> {
+async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta): Promise<Uint8Array> {
   const src = await PDFDocument.load(press, { updateMetadata: false });
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
   const a = src.getPages();
@@ -112,5 +113,9 @@ async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array): Promise<Uint8A
       }
     }
   }
-  return changed ? doc.save({ useObjectStreams: false, updateFieldAppearances: false }) : pdfx;
+  void changed;
+  // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.
+  const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).update('press-pdfx').digest('hex');
+  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }

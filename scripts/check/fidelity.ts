@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import JSZip from 'jszip';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { loadManuscript } from '../manuscript/load.js';
+import { buildBook, type Book } from '../model/book.js';
+import type { ManifestEntry } from '../output/write.js';
+import { pageText } from '../preflight/poppler.js';
+import { computeGeometry } from '../render/geometry.js';
+
+export interface FidelityReport {
+  passed: boolean;
+  checked: { target: string; file: string; blocks: number; checks: string[] }[];
+  diagnostics: Diagnostic[];
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+/**
+ * `folio check`: reads the built outputs and proves nothing was lost, repeated or reordered:
+ * every paragraph, heading and caption exactly once and in order; figures; outline and contents
+ * against the headings; epubcheck for the EPUB.
+ * @example const r = await checkFidelity('manuscript', 'dist'); r.passed
+ */
+export async function checkFidelity(manuscriptDir: string, outDir: string, opts: { epubcheck?: boolean } = {}): Promise<FidelityReport> {
+  const manuscript = await loadManuscript(manuscriptDir);
+  const book = buildBook(manuscript);
+  const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as { outputs: ManifestEntry[] };
+  const report: FidelityReport = { passed: true, checked: [], diagnostics: [] };
+  for (const entry of manifest.outputs) {
+    const file = path.join(outDir, entry.file);
+    if (entry.target === 'booklet' || entry.target === 'press') report.checked.push(await checkPdf(book, file, entry, report.diagnostics));
+    if (entry.target === 'epub') report.checked.push(await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false));
+  }
+  report.passed = !report.diagnostics.some((d) => d.severity === 'error');
+  return report;
+}
+
+/** Each block once and in order in `text`; reports with the block's manuscript position. */
+function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]): number {
+  let last = -1;
+  let n = 0;
+  for (const ch of book.chapters) {
+    for (const b of ch.blocks) {
+      n++;
+      const needle = squash(b.text);
+      if (!needle) continue;
+      const [file, line] = b.source.split(/:(?=\d+$)/);
+      const first = text.indexOf(needle);
+      const where = { file: file!, line: Number(line), column: 1 };
+      if (first < 0) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is missing: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-missing', hint: 'Content was lost between the manuscript and this output.' });
+      else if (text.indexOf(needle, first + 1) >= 0 && book.chapters.flatMap((c) => c.blocks).filter((x) => squash(x.text).includes(needle)).length === 1) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} appears more than once: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-duplicate', hint: 'Content was repeated (a page-break fault?).' });
+      else if (first < last) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is out of order: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-order', hint: 'Blocks must come in manuscript order.' });
+      if (first >= 0) last = first;
+    }
+  }
+  return n;
+}
+
+async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[]) {
+  const checks: string[] = [];
+  const bytes = await readFile(file);
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  const pages = doc.getPages();
+  const outline = readOutline(doc);
+  // outline = headings, with their levels
+  const want = book.headings.map((h) => `${h.level} ${h.text}`);
+  const got = outline.map((o) => `${o.level} ${o.title}`);
+  if (JSON.stringify(want) !== JSON.stringify(got)) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Outline [${got.join(' | ')}] does not match the headings [${want.join(' | ')}]`, ruleId: 'fidelity-outline', hint: 'Headings need ids for bookmarks; see the booklet build.' });
+  checks.push(`outline: ${outline.length} bookmarks = headings`);
+  // text of the text block of every page from the first chapter on
+  const g = computeGeometry(book.meta.trim);
+  const first = outline[0]?.page ?? 1;
+  let text = '';
+  for (let n = first; n <= pages.length; n++) {
+    const p = pages[n - 1]!;
+    const trim = (p.node.lookupMaybe(PDFName.of('TrimBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)).asRectangle();
+    const crop = (p.node.lookupMaybe(PDFName.of('CropBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)).asRectangle();
+    const left = trim.x - crop.x + (n % 2 ? g.inner : g.outer);
+    const top = crop.y + crop.height - (trim.y + trim.height) + g.top;
+    text += squash(await pageText(file, n, { x: left - 2, y: top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 }));
+  }
+  const blocks = checkBlocks(book, text, entry.file, out);
+  checks.push(`text: ${blocks} blocks once each, in order`);
+  // the contents page: each entry's number is the outline's page
+  for (let n = 1; n < first; n++) {
+    const layout = await pageText(file, n, undefined, true);
+    if (!squash(layout).startsWith('目录')) continue;
+    const printed = new Map<string, number>();
+    for (const line of layout.split('\n')) {
+      const m = /^\s*(\S.*?)\s{2,}(\d+)\s*$/.exec(line);
+      if (m) printed.set(squash(m[1]!), Number(m[2]));
+    }
+    for (const o of outline.filter((x) => x.level <= 2)) {
+      const p = printed.get(squash(o.title));
+      if (p !== o.page) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`, ruleId: 'fidelity-toc', hint: 'The contents must be generated from the laid-out pages.' });
+    }
+    checks.push(`contents: ${printed.size} entries = outline pages`);
+  }
+  return { target: entry.target, file: entry.file, blocks, checks };
+}
+
+async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[], runEpubcheck: boolean) {
+  const checks: string[] = [];
+  const zip = await JSZip.loadAsync(await readFile(file));
+  const xhtml = async (name: string) => (await zip.file(`OEBPS/${name}`)?.async('string')) ?? '';
+  const textOf = (x: string) => x.replace(/<head>[\s\S]*?<\/head>/, '').replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  let text = '';
+  let images = 0;
+  for (const ch of book.chapters) {
+    const x = await xhtml(`${ch.id}.xhtml`);
+    text += squash(textOf(x));
+    const got = (x.match(/<figure>/g) ?? []).length;
+    images += got;
+    if (got !== ch.figures.length) out.push({ file: ch.file.display, line: 1, column: 1, severity: 'error', message: `${entry.file}: ${got} figures in ${ch.id}.xhtml, the chapter has ${ch.figures.length}`, ruleId: 'fidelity-figures', hint: 'A figure was lost in the EPUB.' });
+  }
+  const blocks = checkBlocks(book, text, entry.file, out);
+  checks.push(`text: ${blocks} blocks once each, in order; ${images} figures`);
+  const nav = await xhtml('toc.xhtml');
+  const toc = /<nav epub:type="toc"[\s\S]*?<\/nav>/.exec(nav)?.[0] ?? '';
+  const hrefs = [...toc.matchAll(/href="[^"#]+#([^"]+)"/g)].map((m) => m[1]);
+  if (JSON.stringify(hrefs) !== JSON.stringify(book.headings.map((h) => h.id))) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: 'The EPUB table of contents does not match the headings', ruleId: 'fidelity-toc', hint: 'Rebuild the EPUB.' });
+  checks.push(`nav: ${hrefs.length} entries = headings`);
+  if (runEpubcheck) {
+    const jar = '/usr/share/java/epubcheck.jar';
+    if (!existsSync(jar)) out.push({ file: entry.file, line: 0, column: 0, severity: 'warning', message: 'epubcheck is not installed: EPUB not validated', ruleId: 'fidelity-epubcheck', hint: 'Run `bash scripts/setup.sh`.' });
+    else {
+      const r = spawnSync('java', ['-jar', jar, file], { encoding: 'utf8' });
+      const m = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings?/.exec(`${r.stdout}${r.stderr}`);
+      const errors = m ? Number(m[1]) + Number(m[2]) : 1;
+      const warnings = m ? Number(m[3]) : 0;
+      if (errors || warnings) out.push({ file: entry.file, line: 0, column: 0, severity: errors ? 'error' : 'warning', message: `epubcheck: ${errors} errors, ${warnings} warnings`, ruleId: 'fidelity-epubcheck', hint: `java -jar ${jar} ${file}` });
+      checks.push(`epubcheck: ${errors} errors, ${warnings} warnings`);
+    }
+  }
+  return { target: entry.target, file: entry.file, blocks, checks };
+}
+
+/** Bookmarks in order with depth and destination page (1-based). */
+export function readOutline(doc: PDFDocument): { title: string; level: number; page: number }[] {
+  const pageOf = new Map(doc.getPages().map((p, i) => [p.ref.toString(), i + 1]));
+  const out: { title: string; level: number; page: number }[] = [];
+  const walk = (ref: unknown, level: number) => {
+    for (let node = ref; node instanceof PDFRef; ) {
+      const dict = doc.context.lookup(node, PDFDict);
+      const t = dict.lookup(PDFName.of('Title'));
+      const title = t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : '';
+      const dest = dict.lookupMaybe(PDFName.of('Dest'), PDFArray);
+      const target = dest?.get(0);
+      out.push({ title, level, page: target instanceof PDFRef ? (pageOf.get(target.toString()) ?? 0) : 0 });
+      walk(dict.get(PDFName.of('First')), level + 1);
+      node = dict.get(PDFName.of('Next'));
+    }
+  };
+  const outlines = doc.catalog.lookupMaybe(PDFName.of('Outlines'), PDFDict);
+  if (outlines) walk(outlines.get(PDFName.of('First')), 1);
+  return out;
+}

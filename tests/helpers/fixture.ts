@@ -1,0 +1,44 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A small valid manuscript in a fresh folder; `files` add or replace files (null deletes). */
+export function manuscript(files: Record<string, string | Buffer | null> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'folio-ms-'));
+  mkdirSync(path.join(dir, 'images'));
+  cpSync('manuscript/images/01-lake.png', path.join(dir, 'images', 'photo.png'));
+  const base: Record<string, string | Buffer | null> = {
+    'book.yaml': 'title: 测试\nauthors: [甲]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: t\n',
+    '01.md': '# 第一章\n\n正文一段。\n\n![照片](images/photo.png "图注。")\n\n正文二段。\n',
+    ...files,
+  };
+  for (const [name, body] of Object.entries(base)) if (body !== null) writeFileSync(path.join(dir, name), body);
+  return dir;
+}
+
+/** An output folder that already holds a build: files whose bytes must survive a failed build. */
+export function previousOutputs(): { dir: string; snapshot: () => Record<string, string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'folio-prev-'));
+  writeFileSync(path.join(dir, 't.pdf'), '%PDF-1.4 earlier booklet');
+  writeFileSync(path.join(dir, 'manifest.json'), '{"outputs":[{"target":"booklet","file":"t.pdf","bytes":24,"sha256":"x","pages":1}]}\n');
+  const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isFile()).map((f) => [f, readFileSync(path.join(dir, f), 'latin1')]));
+  return { dir, snapshot };
+}
+
+export const folio = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 180_000 });
+
+export function folioAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['bin/folio.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Chromium processes running now (to prove none is left behind). */
+export const chromiumCount = () => Number(spawnSync('pgrep', ['-c', '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim() || 0);
