@@ -133,8 +133,15 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   } finally {
     // never leave a browser behind, even one that crashed or hangs
     const proc = browser?.process();
-    await browser?.close().catch(() => {});
-    if (proc && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
+    const closed = await browser?.close().then(() => true, () => false);
+    // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
+    if (proc?.pid && !closed) {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
   }
 
   const out = path.resolve(opts.out);

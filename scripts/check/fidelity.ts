@@ -39,25 +39,31 @@ export async function checkFidelity(manuscriptDir: string, outDir: string, opts:
   return report;
 }
 
-/** Each block once and in order in `text`; reports with the block's manuscript position. */
+/**
+ * Each block in `text` as often as the manuscript has it (blocks may repeat across chapters of an
+ * anthology, or sit inside a longer block), and in manuscript order. Reports at the block's position.
+ */
 function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]): number {
+  const all = book.chapters.flatMap((c) => c.blocks).map((b) => ({ b, needle: squash(b.text) })).filter((x) => x.needle);
+  const count = (hay: string, needle: string) => {
+    let n = 0;
+    for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) n++;
+    return n;
+  };
   let last = -1;
-  let n = 0;
-  for (const ch of book.chapters) {
-    for (const b of ch.blocks) {
-      n++;
-      const needle = squash(b.text);
-      if (!needle) continue;
-      const [file, line] = b.source.split(/:(?=\d+$)/);
-      const first = text.indexOf(needle);
-      const where = { file: file!, line: Number(line), column: 1 };
-      if (first < 0) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is missing: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-missing', hint: 'Content was lost between the manuscript and this output.' });
-      else if (text.indexOf(needle, first + 1) >= 0 && book.chapters.flatMap((c) => c.blocks).filter((x) => squash(x.text).includes(needle)).length === 1) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} appears more than once: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-duplicate', hint: 'Content was repeated (a page-break fault?).' });
-      else if (first < last) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is out of order: "${b.text.slice(0, 24)}…"`, ruleId: 'fidelity-order', hint: 'Blocks must come in manuscript order.' });
-      if (first >= 0) last = first;
-    }
+  for (const { b, needle } of all) {
+    const expected = all.reduce((n, x) => n + count(x.needle, needle), 0);
+    const found = count(text, needle);
+    const [file, line] = b.source.split(/:(?=\d+$)/);
+    const where = { file: file!, line: Number(line), column: 1 };
+    const quote = `"${b.text.slice(0, 24)}…"`;
+    if (found < expected) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is missing: ${quote}`, ruleId: 'fidelity-missing', hint: 'Content was lost between the manuscript and this output.' });
+    else if (found > expected) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} appears ${found} times, expected ${expected}: ${quote}`, ruleId: 'fidelity-duplicate', hint: 'Content was repeated (a page-break fault?).' });
+    const next = text.indexOf(needle, last + 1);
+    if (next < 0 && found >= expected && found > 0) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is out of order: ${quote}`, ruleId: 'fidelity-order', hint: 'Blocks must come in manuscript order.' });
+    if (next >= 0) last = next;
   }
-  return n;
+  return all.length;
 }
 
 async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[]) {

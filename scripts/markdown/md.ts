@@ -23,6 +23,11 @@ export function createMarkdown(): MarkdownItType {
   md.use(footnote);
   md.use(containersPlugin);
   md.use(figuresPlugin);
+  // markdown-it-cjk-breaks reads the last character of the text beside a line break and throws on an
+  // empty text token, which markdown-it-attrs leaves after removing "{…}" (found by the fuzz test).
+  md.core.ruler.before('cjk_breaks', 'folio_drop_empty_text', (state) => {
+    for (const t of state.tokens) if (t.type === 'inline' && t.children) t.children = t.children.filter((c) => c.type !== 'text' || c.content !== '');
+  });
   md.use(nobreakPlugin);
   const guard = (html: string) => (checkHtml(html) === null ? stripComments(html) : md.utils.escapeHtml(html));
   md.renderer.rules.html_block = (tokens, idx) => guard(tokens[idx]!.content);

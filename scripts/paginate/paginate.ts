@@ -77,7 +77,12 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Script error in page: ${(err as Error).message}`, ruleId: 'render-script-error' });
     });
     page.on('console', (msg) => {
-      if (msg.type() === 'error') diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'warning', message: `Browser console: ${msg.text()}`, ruleId: 'render-console' });
+      if (msg.type() !== 'error') return;
+      const text = msg.text();
+      // the Content-Security-Policy stops requests before interception sees them: still a refusal
+      const blocked = /Content Security Policy/.exec(text) && /['"]((?:https?|ftp|wss?):[^'"]+)['"]/.exec(text)?.[1];
+      if (blocked) diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Refused request outside the build: ${blocked}`, ruleId: 'render-offline', hint: 'Rendering is offline; put the resource in the manuscript folder.' });
+      else diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'warning', message: `Browser console: ${text}`, ruleId: 'render-console' });
     });
     // progress: the page count and the chapter file being laid out, for progress and for error messages
     let progress = { page: 0, chapter: '' };
@@ -95,10 +100,12 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     const expected = await page.evaluate(measureBlocks, false);
     const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
     const run = page.evaluate(async () => {
-      const w = window as unknown as { Paged: { Previewer: new () => { on(e: string, f: (p: { position: number; element?: HTMLElement }) => void): void; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number, chapter: string) => void };
+      type Emitter = { on(e: string, f: (p: { position: number; element?: HTMLElement }) => void): void };
+      const w = window as unknown as { Paged: { Previewer: new () => Emitter & { chunker: Emitter; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number, chapter: string) => void };
       await document.fonts.ready;
       const previewer = new w.Paged.Previewer();
-      if (w.__folioPage) previewer.on('page', (p: { position: number; element?: HTMLElement }) => void w.__folioPage?.(p.position + 1, p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? ''));
+      // the chunker's renderedPage fires once a page holds its content (the previewer's "page" fires before)
+      previewer.chunker.on('renderedPage', (p: { position: number; element?: HTMLElement }) => void w.__folioPage?.(p.position + 1, p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? ''));
       const flow = await previewer.preview();
       await document.fonts.ready;
       return flow.total;

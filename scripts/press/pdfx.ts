@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { PDFArray, PDFDocument, PDFHexString, PDFName } from 'pdf-lib';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
+import { setXmp } from '../pdf/finish.js';
 
 const run = promisify(execFile);
 
@@ -114,6 +115,8 @@ async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta)
     }
   }
   void changed;
+  // PDF/X-3 output of Ghostscript is PDF 1.3 and carries no XMP: add the packet, with the PDF/X id
+  setXmp(doc, meta, { creator: 'Folio (Ghostscript pdfwrite)', pdfx: 'PDF/X-3:2002' });
   // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.
   const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).update('press-pdfx').digest('hex');
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);

@@ -40,5 +40,6 @@ export function folioAsync(args: string[]): Promise<{ status: number | null; std
   });
 }
 
-/** Chromium processes running now (to prove none is left behind). */
-export const chromiumCount = () => Number(spawnSync('pgrep', ['-c', '-f', 'chromium'], { encoding: 'utf8' }).stdout.trim() || 0);
+/** Live Chromium processes (zombies already reaped by nobody are not running and not counted). */
+export const chromiumCount = () =>
+  spawnSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /chrom/i.test(l) && !/^\s*Z/.test(l)).length;
