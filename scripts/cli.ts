@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { build, preflightOutputs, TARGETS, type Target } from './build.js';
 import { FolioError, formatDiagnostic } from './diagnostics/diagnostic.js';
 import { importRaw } from './import/import.js';
 import { lintManuscript } from './lint/lint.js';
+import { createProgress, summaryTable } from './output/progress.js';
+import { makeProof } from './proof/proof.js';
+import { startPreview } from './preview/server.js';
 import { makePlaceholders } from './tools/placeholders.js';
 import { FOLIO_VERSION } from './render/html.js';
 import { checkTypography } from './typography/check.js';
@@ -44,17 +48,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-check', 'skip the fidelity check of the outputs at the end')
     .action(async (o: { manuscript: string; out: string; target?: Target[]; timeout: number; check: boolean }) => {
       const t0 = performance.now();
+      const progress = createProgress();
       const result = await build({
         manuscript: o.manuscript,
         out: o.out,
         targets: o.target,
         timeoutMs: o.timeout * 1000,
-        log: (line) => process.stderr.write(`folio: ${line}\n`),
-      });
+        log: (line) => progress.log(line),
+        onPage: (n) => progress.page(n),
+      }).finally(() => progress.done());
       for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-      for (const e of result.outputs) {
-        process.stdout.write(`${e.target.padEnd(8)} ${path.join(o.out, e.file)}  ${e.pages ?? '-'} pages  ${(e.bytes / 1024).toFixed(0)} KiB\n`);
-      }
+      process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
       process.stderr.write(`folio: built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       code = o.check && result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub') ? await runFidelity(o.manuscript, o.out, 'text') : 0;
     });
@@ -97,6 +101,37 @@ export async function main(argv: string[]): Promise<number> {
     .option('--all', 'replace existing images too')
     .action(async (dir: string, o: { all?: boolean }) => {
       for (const f of await makePlaceholders(dir, { all: o.all })) process.stdout.write(`wrote ${f}\n`);
+    });
+
+  program
+    .command('preview')
+    .description('serve the paginated book on 127.0.0.1 and reload it on every save')
+    .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
+    .option('-p, --port <n>', 'port', (v) => Number(v), 4173)
+    .action(async (o: { manuscript: string; port: number }) => {
+      const p = await startPreview({ manuscript: o.manuscript, port: o.port, log: (l) => process.stderr.write(`folio: ${l}\n`) });
+      process.stdout.write(`preview: ${p.url}  (booklet · ${p.url}index.html?view=press · ${p.url}index.html?view=ebook) — Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => void p.close().then(resolve)));
+    });
+
+  program
+    .command('proof')
+    .description('every page as a PNG (150 dpi) and a contact sheet in spreads; --against marks the pages that changed')
+    .option('--pdf <file>', 'the PDF to proof (default: the booklet in --dist)')
+    .option('--dist <dir>', 'output folder of a build', 'dist')
+    .option('-o, --out <dir>', 'where to write the proof (default: <dist>/proof)')
+    .option('--against <pdf>', 'an earlier build of the same book to compare with')
+    .action(async (o: { pdf?: string; dist: string; out?: string; against?: string }) => {
+      let pdf = o.pdf;
+      if (!pdf) {
+        const manifest = JSON.parse(await readFile(path.join(o.dist, 'manifest.json'), 'utf8').catch(() => '{"outputs":[]}')) as { outputs: { target: string; file: string }[] };
+        const booklet = manifest.outputs.find((x) => x.target === 'booklet');
+        if (!booklet) throw new CommanderError(2, 'folio.usage', `folio proof: no booklet in ${o.dist}/manifest.json; build it or pass --pdf`);
+        pdf = path.join(o.dist, booklet.file);
+      }
+      const r = await makeProof(pdf, o.out ?? path.join(o.dist, 'proof'), { against: o.against });
+      process.stdout.write(`proof: ${r.pages} pages → ${r.sheetPng}, ${r.sheetHtml}\n`);
+      if (r.changed) process.stdout.write(`changed pages: ${r.changed.length ? r.changed.join(', ') : 'none'}\n`);
     });
 
   program

@@ -75,6 +75,20 @@ describe('folio CLI', () => {
     expect(r.stderr).not.toMatch(/folio: browser/);
   });
 
+  it('shows progress in place on a terminal, plain lines on a pipe, and ends with a summary table', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-cli-'));
+    const piped = folio('build', '--out', out, '--target', 'booklet', '--no-check');
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).not.toMatch(/\r/);
+    expect(piped.stderr).toMatch(/^folio: paginate +\d+ ms$/m);
+    expect(piped.stdout).toMatch(/^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +14 +\d+ KiB +\d+\.\d\d s\n\(shared\)/m);
+    const env = { ...process.env };
+    delete env.CI;
+    const tty = spawnSync('script', ['-qec', `${process.execPath} bin/folio.js build --out ${out} --target booklet --no-check`, '/dev/null'], { encoding: 'utf8', env });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/\r\x1b\[2Kfolio: paginate +page \d+…/);
+  });
+
   it('exits 1 when the manuscript folder has no book.yaml', () => {
     const r = folio('build', '--manuscript', mkdtempSync(path.join(tmpdir(), 'folio-empty-')));
     expect(r.status).toBe(1);

@@ -46,25 +46,30 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
     return request.abort('blockedbyclient');
   }
   const rel = decodeURIComponent(new URL(url).pathname.slice(1));
-  const inMemory = bundle.files.get(rel);
-  if (inMemory !== undefined) {
+  const found = await lookup(rel, bundle, mounts);
+  if (found) {
     log.served.push(rel);
-    return request.respond({ status: 200, contentType: type(rel), body: typeof inMemory === 'string' ? inMemory : Buffer.from(inMemory) });
+    return request.respond({ status: 200, contentType: found.type, body: found.body });
   }
+  log.missing.push(rel);
+  return request.respond({ status: 404, contentType: 'text/plain', body: 'not in the build' });
+}
+
+/** A build file by its path under the origin: from the bundle, else from a mounted folder (never outside it). */
+export async function lookup(rel: string, bundle: { files: Map<string, string | Uint8Array> }, mounts: Mount[]): Promise<{ body: Buffer; type: string } | undefined> {
+  const inMemory = bundle.files.get(rel);
+  if (inMemory !== undefined) return { body: Buffer.from(inMemory), type: type(rel) };
   for (const m of mounts) {
     if (!rel.startsWith(m.prefix)) continue;
     const resolved = resolveInside(m.dir, rel.slice(m.prefix.length));
-    if (!resolved.ok) break;
+    if (!resolved.ok) return undefined;
     try {
-      const body = await readFile(resolved.path);
-      log.served.push(rel);
-      return request.respond({ status: 200, contentType: type(rel), body });
+      return { body: await readFile(resolved.path), type: type(rel) };
     } catch {
       continue; // another mount may share the prefix
     }
   }
-  log.missing.push(rel);
-  return request.respond({ status: 404, contentType: 'text/plain', body: 'not in the build' });
+  return undefined;
 }
 
 const type = (p: string) => TYPES[path.extname(p).toLowerCase()] ?? 'application/octet-stream';
