@@ -104,31 +104,35 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       press = await stage('press', () => makePressPdf(pagination!.pdf, book.meta, `${slug}-press.pdf`, creator));
       if (targets.includes('press')) outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
     }
-    if (targets.includes('press-pdfx')) {
-      const pdfx = await stage('press-pdfx', () => makePdfx(press!, book.meta));
+    // Ghostscript (its own process), the imposition and the EPUB do not wait for each other
+    const p = pagination;
+    const [pdfx, imposed, epub] = await Promise.all([
+      targets.includes('press-pdfx') ? stage('press-pdfx', () => makePdfx(press!, book.meta)) : undefined,
+      targets.includes('imposed') ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)) : undefined,
+      targets.includes('epub')
+        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks)).then((chapters) =>
+            stage('epub', async () => packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName })),
+          )
+        : undefined,
+    ]);
+    if (pdfx) {
       pdfxVersion = pdfx.version;
-      outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: pagination.pages.length });
+      outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: p.pages.length });
     }
-    if (targets.includes('imposed')) {
-      const imposed = await stage('imposed', () => impose(pagination!.pdf, book.meta, pagination!.pages, `${slug}-imposed.pdf`, creator));
+    if (imposed) {
       imposition = { sheets: imposed.sheets, blanksAdded: imposed.blanksAdded, sides: imposed.sides, sequence: imposed.sequence };
-      log(`imposed    ${pagination.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`);
+      log(`imposed    ${p.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`);
       outputs.push({ target: 'imposed', file: `${slug}-imposed.pdf`, data: imposed.data, pages: imposed.sides.length });
     }
-    const pressTargets = outputs.filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed');
-    if (pressTargets.length) {
-      report = await stage('preflight', () => runPreflight(pressTargets, layoutOf(book, pagination!)));
-      log(`preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`);
-    }
-    if (targets.includes('epub')) {
-      const p = pagination;
-      const chapters = await stage('epub-html', () => prepareChapters(browser!, book, p.breaks));
-      const epub = await stage('epub', async () =>
-        packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName }),
-      );
+    if (epub) {
       epubReport = { fontBefore: epub.font.before, fontAfter: epub.font.after, glyphs: epub.font.glyphs, pageList: epub.pageList };
       log(`epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`);
       outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
+    }
+    const pressTargets = outputs.filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed');
+    if (pressTargets.length) {
+      report = await stage('preflight', () => runPreflight(pressTargets, layoutOf(book, p)));
+      log(`preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`);
     }
   } finally {
     // never leave a browser behind, even one that crashed or hangs

@@ -20,7 +20,8 @@ export interface FontMount {
  * @font-face rules pointing at the pinned npm font files, woff2 only, served from the build origin.
  * Chromium fetches only the unicode-range slices the text uses.
  */
-export function fontCss(): { css: string; mounts: FontMount[] } {
+export function fontCss(usedText?: string): { css: string; mounts: FontMount[] } {
+  const used = usedText === undefined ? undefined : new Set([...usedText].map((c) => c.codePointAt(0)!));
   const mounts: FontMount[] = [];
   let css = '';
   for (const { pkg, weights } of FONT_PACKAGES) {
@@ -29,7 +30,9 @@ export function fontCss(): { css: string; mounts: FontMount[] } {
     const prefix = `fonts/${name}/`;
     mounts.push({ prefix, dir: path.join(dir, 'files') });
     for (const w of weights) {
-      const src = readFileSync(path.join(dir, `${w}.css`), 'utf8');
+      let src = readFileSync(path.join(dir, `${w}.css`), 'utf8');
+      // Paged.js loads every declared face before it lays out: declare only the slices the book uses
+      if (used) src = src.split(/(?=\/\* [^*]+ \*\/\n@font-face)/).filter((block) => coversAny(block, used)).join('');
       css += src
         .replace(/,\s*url\(\.\/files\/[^)]+\.woff\) format\('woff'\)/g, '')
         .replace(/url\(\.\/files\//g, `url(${prefix}`)
@@ -37,4 +40,18 @@ export function fontCss(): { css: string; mounts: FontMount[] } {
     }
   }
   return { css, mounts };
+}
+
+/** Whether an @font-face block's unicode-range contains any of the code points. */
+function coversAny(block: string, used: Set<number>): boolean {
+  const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
+  if (!range) return true;
+  for (const part of range.split(',')) {
+    const m = /U\+([0-9a-f?]+)(?:-([0-9a-f]+))?/i.exec(part.trim());
+    if (!m) continue;
+    const lo = parseInt(m[1]!.replace(/\?/g, '0'), 16);
+    const hi = m[2] ? parseInt(m[2], 16) : parseInt(m[1]!.replace(/\?/g, 'f'), 16);
+    for (const cp of used) if (cp >= lo && cp <= hi) return true;
+  }
+  return false;
 }

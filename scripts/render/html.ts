@@ -31,7 +31,7 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
   const template = readFileSync(path.join(dir, 'book.html'), 'utf8');
   const { meta } = book;
   const geometry = computeGeometry(meta.trim);
-  const fonts = fontCss();
+  const css = readFileSync(path.join(dir, 'booklet.css'), 'utf8');
   const view = {
     meta,
     version: FOLIO_VERSION,
@@ -47,10 +47,13 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     chapters: book.chapters,
   };
   const html = Mustache.render(template, view, {}, { escape: escapeHtml });
+  const pages = pageCss(geometry, meta.title, { bleedMm: meta.press.bleed, coverBackground: view.coverHref ? `#123a5e url(${view.coverHref}) center / cover no-repeat` : '#123a5e url(cover-art.svg) center / cover no-repeat' });
+  // every character the pages can show: the text, generated content in the CSS, folios
+  const fonts = fontCss(`${html}${css}${pages}0123456789`);
   const files = new Map<string, string | Uint8Array>([
     ['index.html', html],
-    ['booklet.css', readFileSync(path.join(dir, 'booklet.css'), 'utf8')],
-    ['page.css', pageCss(geometry, meta.title, { bleedMm: meta.press.bleed, coverBackground: view.coverHref ? `#123a5e url(${view.coverHref}) center / cover no-repeat` : '#123a5e url(cover-art.svg) center / cover no-repeat' })],
+    ['booklet.css', css],
+    ['page.css', pages],
     ['fonts.css', fonts.css],
     ['cover-art.svg', coverArt(geometry.width, geometry.height, meta.press.bleed * MM)],
   ]);

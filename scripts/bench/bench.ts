@@ -1,0 +1,156 @@
+/**
+ * `npm run bench [-- --runs 5 --sizes 1,20,100]`: Folio against pagedjs-cli and plain Chromium
+ * printing (the floor) on the same machine, for the seed and anthologies of it. Medians over the runs
+ * after one warm-up: wall time, CPU time and peak memory of the whole process tree, pages. Writes a
+ * table to stdout and bench.json (default dist/bench.json).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadManuscript } from '../manuscript/load.js';
+import { buildBook } from '../model/book.js';
+import { findChromium, CHROMIUM_ARGS } from '../paginate/browser.js';
+import { startPreview } from '../preview/server.js';
+import { renderHtml } from '../render/html.js';
+import { makeAnthology } from '../tools/anthology.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1,20,100' }, out: { type: 'string', default: 'dist/bench.json' }, targets: { type: 'boolean', default: true } } });
+const RUNS = Math.max(1, Number(values.runs));
+const SIZES = values.sizes!.split(',').map(Number);
+const chromium = findChromium();
+const work = mkdtempSync(path.join(tmpdir(), 'folio-bench-'));
+
+interface Sample { wall: number; cpu: number; peakMb: number; pages: number }
+interface Row { size: number; tool: string; runs: number; wall: number; cpu: number; peakMb: number; pages: number }
+
+/**
+ * Runs a command and samples /proc every 50 ms: CPU time (utime + stime) of every process of the tree,
+ * last value seen per process, and the tree's peak memory as the sum of PSS (shared pages split, so
+ * Chromium's many processes are not counted many times over).
+ */
+async function measure(cmd: string, env: Record<string, string> = {}): Promise<{ wall: number; cpu: number; peakMb: number }> {
+  const t0 = performance.now();
+  const child = spawn('bash', ['-c', `exec ${cmd} >/dev/null 2>&1`], { env: { ...process.env, ...env }, stdio: 'ignore', detached: true });
+  const ticks = new Map<number, number>();
+  let peak = 0;
+  const sample = () => {
+    const tree = descendants(child.pid!);
+    let pss = 0;
+    for (const pid of tree) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks.set(pid, Number(f[11]) + Number(f[12]));
+        pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+      } catch {
+        /* exited between listing and reading */
+      }
+    }
+    peak = Math.max(peak, pss);
+  };
+  const timer = setInterval(sample, 50);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`benchmark command failed (${code}): ${cmd}`);
+  const cpu = [...ticks.values()].reduce((a, b) => a + b, 0) / 100; // USER_HZ
+  return { wall: (performance.now() - t0) / 1000, cpu, peakMb: peak / 1024 / 1024 };
+}
+
+/** A process and all its descendants, from /proc. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) { out.push(pid); break; }
+  return out;
+}
+
+const pagesOf = (pdf: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function series(size: number, tool: string, cmd: string, pdf: string | undefined, env?: Record<string, string>): Promise<Row> {
+  await measure(cmd, env); // warm-up: page cache, font caches
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const m = await measure(cmd, env);
+    samples.push({ ...m, pages: pdf ? pagesOf(pdf) : 0 });
+  }
+  const row = { size, tool, runs: RUNS, wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), peakMb: median(samples.map((s) => s.peakMb)), pages: samples[0]!.pages };
+  process.stderr.write(`bench: ${String(size).padStart(3)}× ${tool.padEnd(22)} ${row.wall.toFixed(2)} s\n`);
+  return row;
+}
+
+/** The booklet HTML as files, for the tools that take an HTML file (same template, same fonts). */
+async function exportHtml(manuscript: string, dir: string): Promise<string> {
+  const book = buildBook(await loadManuscript(manuscript));
+  const bundle = renderHtml(book);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, body] of bundle.files) {
+    // file:// has no origin for the CSP's 'self': drop the policy in this copy
+    writeFileSync(path.join(dir, name), name === 'index.html' ? String(body).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '') : body);
+  }
+  mkdirSync(path.join(dir, 'fonts'), { recursive: true });
+  for (const m of bundle.mounts) symlinkSync(m.dir, path.join(dir, m.prefix.replace(/\/$/, '')));
+  symlinkSync(path.resolve(book.root), path.join(dir, 'm'));
+  return path.join(dir, 'index.html');
+}
+
+const rows: Row[] = [];
+const rebuild: Record<string, number> = {};
+for (const size of SIZES) {
+  const ms = size === 1 ? 'manuscript' : makeAnthology(size, path.join(work, `anthology-${size}`));
+  const out = path.join(work, `out-${size}`);
+  const html = await exportHtml(ms, path.join(work, `html-${size}`));
+  const folio = `${process.execPath} bin/folio.js build --manuscript ${ms} --out ${out} --no-check`;
+  rows.push(await series(size, 'folio (all targets)', folio, undefined));
+  if (size === 1 && values.targets) {
+    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub']) rows.push(await series(size, `folio --target ${t}`, `${folio} --target ${t}`, undefined));
+  }
+  const booklet = path.join(out, JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs.find((o: { target: string }) => o.target === 'booklet').file);
+  rows.find((r) => r.size === size && r.tool === 'folio (all targets)')!.pages = pagesOf(booklet);
+  for (const r of rows) if (r.size === size && r.tool === 'folio --target booklet') r.pages = pagesOf(booklet);
+  const cliPdf = path.join(work, `pagedjs-cli-${size}.pdf`);
+  rows.push(await series(size, 'pagedjs-cli (booklet)', `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} --browserArgs --no-sandbox,--disable-gpu`, cliPdf, { PUPPETEER_EXECUTABLE_PATH: chromium }));
+  const floorPdf = path.join(work, `floor-${size}.pdf`);
+  rows.push(await series(size, 'chromium print (floor)', `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer --print-to-pdf=${floorPdf} file://${html}`, floorPdf));
+  const p = await startPreview({ manuscript: ms, port: 0 });
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    await p.rebuild();
+    times.push(p.lastRebuildMs);
+  }
+  await p.close();
+  rebuild[`${size}x`] = median(times);
+}
+
+const get = (size: number, tool: string) => rows.find((r) => r.size === size && r.tool === tool)!;
+const ratios = SIZES.map((size) => {
+  const f = get(size, 'folio (all targets)');
+  const cli = get(size, 'pagedjs-cli (booklet)');
+  const floor = get(size, 'chromium print (floor)');
+  return { size, pages: f.pages, folioOverPagedjsCli: f.wall / cli.wall, folioOverFloor: f.wall / floor.wall, secondsPerPage: f.wall / f.pages, peakMb: f.peakMb };
+});
+
+const table = [
+  'size  tool                     runs  wall s  cpu s  peak MB  pages',
+  ...rows.map((r) => `${String(r.size).padStart(3)}×  ${r.tool.padEnd(23)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`),
+  '',
+  'size  pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
+  ...ratios.map((r) => `${String(r.size).padStart(3)}×  ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`),
+  '',
+  `preview HTML rebuild (median of 7): ${Object.entries(rebuild).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`,
+].join('\n');
+process.stdout.write(`${table}\n`);
+mkdirSync(path.dirname(values.out!), { recursive: true });
+writeFileSync(values.out!, `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version, chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim() }, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`);
+rmSync(work, { recursive: true, force: true });
