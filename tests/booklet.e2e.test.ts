@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
-import { computeGeometry } from '../scripts/render/geometry.js';
-import { MM } from '../scripts/render/geometry.js';
+import { computeGeometry, MM } from '../scripts/render/geometry.js';
 import { boxes, catalogLang, countOccurrences, fonts, imageCount, info, outline, pageCount, pageLines, pageText, squash } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-booklet-'));

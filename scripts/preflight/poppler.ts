@@ -20,8 +20,9 @@ export async function poppler(tool: 'pdffonts' | 'pdfimages' | 'pdftotext', args
 
 export interface FontRow { name: string; type: string; embedded: boolean }
 
-export async function listFonts(file: string, page: number): Promise<FontRow[]> {
-  const out = await poppler('pdffonts', ['-f', String(page), '-l', String(page), file]);
+/** Fonts of one page, or of the whole file (one call) when `page` is omitted. */
+export async function listFonts(file: string, page?: number): Promise<FontRow[]> {
+  const out = await poppler('pdffonts', [...(page ? ['-f', String(page), '-l', String(page)] : []), file]);
   return out.split('\n').slice(2).filter(Boolean).map((l) => {
     // name  type (may contain spaces)  encoding  emb sub uni  object ID
     const m = /^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$/.exec(l);
@@ -40,10 +41,12 @@ export async function listImages(file: string): Promise<ImageRow[]> {
 
 export interface Word { x0: number; y0: number; x1: number; y1: number; text: string }
 
-/** Words of one page, in points from the top-left of the CropBox (pdftotext -bbox). */
-export async function listWords(file: string, page: number): Promise<Word[]> {
-  const html = await poppler('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), file, '-']);
-  return [...html.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)].map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5]! }));
+/** Words of every page (index 0 = page 1), in points from the top-left of each CropBox: one pdftotext -bbox call. */
+export async function listWords(file: string): Promise<Word[][]> {
+  const html = await poppler('pdftotext', ['-bbox', '-enc', 'UTF-8', file, '-']);
+  return html.split(/<page [^>]*>/).slice(1).map((page) =>
+    [...page.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)].map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5]! })),
+  );
 }
 
 /** Text of one page, optionally cropped to a rectangle in points from the CropBox's top-left. */

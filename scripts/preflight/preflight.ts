@@ -79,16 +79,17 @@ export async function preflight(files: PreflightFile[], layout: Layout): Promise
     }
     checks.push(`boxes: TrimBox ${f.target === 'imposed' ? 'sheet' : `${layout.trim.width} × ${layout.trim.height} mm`}, BleedBox +${layout.bleed} mm, MediaBox ⊇ BleedBox on ${pages.length} pages`);
 
-    // --- fonts
-    let fontCount = 0;
-    for (let n = 1; n <= pages.length; n++) {
-      for (const font of await listFonts(f.path, n)) {
-        fontCount++;
-        if (!font.embedded) add('error', 'preflight-font-embedded', `font ${font.name} is not embedded`, { page: n, hint: 'Use the pinned TrueType fonts; never a system or base-14 font.' });
-        if (/Type 3/.test(font.type)) add('error', 'preflight-font-type3', `font ${font.name} is Type 3 (bitmap/procedure fonts are refused by RIPs)`, { page: n, hint: 'Use TrueType-outline fonts (@fontsource/noto-*-sc), not CFF/OTF.' });
+    // --- fonts: one pass over the file; only a problem is traced to its pages
+    const allFonts = await listFonts(f.path);
+    if (allFonts.some((x) => !x.embedded || /Type 3/.test(x.type))) {
+      for (let n = 1; n <= pages.length; n++) {
+        for (const font of await listFonts(f.path, n)) {
+          if (!font.embedded) add('error', 'preflight-font-embedded', `font ${font.name} is not embedded`, { page: n, hint: 'Use the pinned TrueType fonts; never a system or base-14 font.' });
+          if (/Type 3/.test(font.type)) add('error', 'preflight-font-type3', `font ${font.name} is Type 3 (bitmap/procedure fonts are refused by RIPs)`, { page: n, hint: 'Use TrueType-outline fonts (@fontsource/noto-*-sc), not CFF/OTF.' });
+        }
       }
     }
-    checks.push(`fonts: ${fontCount} font uses checked, embedded, none Type 3`);
+    checks.push(`fonts: ${allFonts.length} embedded fonts checked, none Type 3`);
 
     // --- colour
     const rgb = findRgb(doc);
@@ -125,13 +126,14 @@ export async function preflight(files: PreflightFile[], layout: Layout): Promise
     if (f.target !== 'imposed') {
       const safe = layout.safe * MM;
       let words = 0;
+      const wordsByPage = await listWords(f.path);
       for (const [i, p] of pages.entries()) {
         const trim = box(p, 'TrimBox');
         const crop = box(p, 'CropBox') ?? p.getMediaBox();
         if (!trim) continue;
         // pdftotext measures from the top-left of the CropBox
         const t = { x0: trim.x - crop.x, x1: trim.x + trim.width - crop.x, y0: crop.y + crop.height - trim.y - trim.height, y1: crop.y + crop.height - trim.y };
-        for (const w of await listWords(f.path, i + 1)) {
+        for (const w of wordsByPage[i] ?? []) {
           const inside = w.x1 > t.x0 && w.x0 < t.x1 && w.y1 > t.y0 && w.y0 < t.y1;
           if (!inside) continue; // the slug line and marks live outside the trim by design
           words++;

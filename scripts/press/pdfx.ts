@@ -36,7 +36,7 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta): Promise<{ dat
     const input = path.join(dir, 'press.pdf');
     const output = path.join(dir, 'pdfx.pdf');
     const def = path.join(dir, 'PDFX_def.ps');
-    await writeFile(input, press);
+    await writeFile(input, await withoutAnnotations(press));
     await writeFile(def, pdfxDef(meta));
     const epoch = String(Math.floor(meta.buildDate.getTime() / 1000));
     try {
@@ -121,4 +121,20 @@ async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta)
   const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).update('press-pdfx').digest('hex');
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
   return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+}
+
+/**
+ * PDF/X forbids annotations other than TrapNet and PrinterMark; Ghostscript meeting a link (the
+ * contents page has them) drops out of PDF/X mode. A print file needs no links: remove them first.
+ */
+async function withoutAnnotations(pdf: Uint8Array): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  let removed = 0;
+  for (const page of doc.getPages()) {
+    if (page.node.has(PDFName.of('Annots'))) {
+      page.node.delete(PDFName.of('Annots'));
+      removed++;
+    }
+  }
+  return removed ? doc.save({ useObjectStreams: false, updateFieldAppearances: false }) : pdf;
 }

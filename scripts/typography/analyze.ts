@@ -52,7 +52,6 @@ export function analyzeTypography(opts: { stretchEm: number }): { findings: Typo
     list.push(el);
     fragments.set(el.dataset.ref!, list);
   }
-  const pageOf = (el: Element) => Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber);
 
   for (const page of pages) {
     const n = Number(page.dataset.pageNumber);
@@ -157,6 +156,5 @@ export function analyzeTypography(opts: { stretchEm: number }): { findings: Typo
       }
     }
   }
-  void pageOf;
   return { findings, stats };
 }
