@@ -244,12 +244,13 @@ function checkOutDir(out: string, root: string): void {
 function verifyPagination(book: Book, p: Pagination): void {
   const lost = book.headings.filter((h) => !(h.id in p.headingPages));
   if (lost.length) {
-    const [file, line] = lost[0]!.source.split(':');
-    throw new FolioError(lost.map((h) => ({
-      file: file!, line: Number(line), column: 1, severity: 'error' as const,
-      message: `Heading "${h.text}" is missing from the laid-out pages`, ruleId: 'render-lost-content',
-      hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
-    })));
-    void file;
+    throw new FolioError(lost.map((h) => {
+      const [file, line] = h.source.split(/:(?=\d+$)/);
+      return {
+        file: file!, line: Number(line), column: 1, severity: 'error' as const,
+        message: `Heading "${h.text}" is missing from the laid-out pages`, ruleId: 'render-lost-content',
+        hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
+      };
+    }));
   }
 }

@@ -7,6 +7,7 @@ import type { Book, Heading } from '../model/book.js';
 import type { PageInfo, PageBreak } from '../paginate/paginate.js';
 import { FOLIO_VERSION, TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
 import { subsetTextFont, TEXT_FONT, type SubsetFont } from './font.js';
+import { escapeXml } from '../render/escape.js';
 
 export interface EpubInput {
   book: Book;
@@ -20,7 +21,7 @@ export interface EpubInput {
   printFile: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = escapeXml;
 
 /** epub-gen-memory, made reproducible: our identifier, deterministic image names, files from disk or memory only. */
 class FolioEPub extends EPub {

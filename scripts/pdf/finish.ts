@@ -2,6 +2,7 @@ import { PDFArray, PDFDocument, PDFHexString, PDFName, PDFNumber } from 'pdf-lib
 import { createHash } from 'node:crypto';
 import type { BookMeta } from '../model/book.js';
 import { pageRects } from './boxes.js';
+import { escapeXml } from '../render/escape.js';
 
 /**
  * Post-processes Chromium's PDF: document info and Lang from book.yaml, dates from the build date
@@ -39,7 +40,7 @@ export function applyInfo(doc: PDFDocument, meta: BookMeta, opts: { creator: str
 }
 
 
-const xml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const xml = escapeXml;
 
 /**
  * An XMP packet with the same title, authors and dates as the Info dictionary (dates from the build

@@ -1,6 +1,7 @@
 import type { PreflightReport } from './preflight.js';
+import { escapeXml } from '../render/escape.js';
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeXml;
 
 /** A page a print buyer can read: one table of checks per file, then every finding. */
 export function preflightHtml(report: PreflightReport, title: string): string {

@@ -90,14 +90,13 @@ function pdfxDef(meta: BookMeta): string {
 `;
 }
 
-/** Ghostscript may normalise or drop boxes: copy MediaBox, CropBox, BleedBox and TrimBox back from the press PDF. */
+/** Ghostscript may normalise or drop boxes: set TrimBox and BleedBox again from the press PDF; then XMP and a stable /ID. */
 async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta): Promise<Uint8Array> {
   const src = await PDFDocument.load(press, { updateMetadata: false });
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
   const a = src.getPages();
   const b = doc.getPages();
   if (a.length !== b.length) throw new Error(`PDF/X has ${b.length} pages, press PDF ${a.length}`);
-  let changed = false;
   for (const [i, page] of b.entries()) {
     const origin = page.getMediaBox();
     const srcMedia = a[i]!.getMediaBox();
@@ -110,11 +109,9 @@ async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta)
       const have = page.node.lookupMaybe(PDFName.of(name), PDFArray)?.asRectangle();
       if (!have || Math.abs(have.x - want[0]!) > 0.01 || Math.abs(have.y - want[1]!) > 0.01 || Math.abs(have.width - (want[2]! - want[0]!)) > 0.01 || Math.abs(have.height - (want[3]! - want[1]!)) > 0.01) {
         page.node.set(PDFName.of(name), doc.context.obj(want));
-        changed = true;
       }
     }
   }
-  void changed;
   // PDF/X-3 output of Ghostscript is PDF 1.3 and carries no XMP: add the packet, with the PDF/X id
   setXmp(doc, meta, { creator: 'Folio (Ghostscript pdfwrite)', pdfx: 'PDF/X-3:2002' });
   // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.

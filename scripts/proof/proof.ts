@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { launchBrowser, newPage } from '../paginate/browser.js';
+import { escapeXml } from '../render/escape.js';
 
 const exec = promisify(execFile);
 
@@ -39,7 +40,7 @@ function differ(a: Buffer, b: Buffer): number {
   return n / x.px.length;
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeXml;
 
 /**
  * `folio proof`: every page as a PNG at 150 dpi, and a contact sheet in spreads (verso | recto) as

@@ -5,6 +5,7 @@ import Mustache from 'mustache';
 import { isIsbn } from '../config/schema.js';
 import type { Book } from '../model/book.js';
 import { coverArt } from './cover-art.js';
+import { escapeXml } from './escape.js';
 import { fontCss, type FontMount } from './fonts.js';
 import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
@@ -46,7 +47,7 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     toc: book.headings.filter((h) => h.level <= 2),
     chapters: book.chapters,
   };
-  const html = Mustache.render(template, view, {}, { escape: escapeHtml });
+  const html = Mustache.render(template, view, {}, { escape: escapeXml });
   const pages = pageCss(geometry, meta.title, { bleedMm: meta.press.bleed, coverBackground: view.coverHref ? `#123a5e url(${view.coverHref}) center / cover no-repeat` : '#123a5e url(cover-art.svg) center / cover no-repeat' });
   // every character the pages can show: the text, generated content in the CSS, folios
   const fonts = fontCss(`${html}${css}${pages}0123456789`);
@@ -58,10 +59,6 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     ['cover-art.svg', coverArt(geometry.width, geometry.height, meta.press.bleed * MM)],
   ]);
   return { entry: 'index.html', files, mounts: fonts.mounts, geometry };
-}
-
-function escapeHtml(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** 2026-11-29 → 2026年11月29日 (GB/T 15835: Arabic numerals). */

@@ -10,6 +10,7 @@ import { launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { fontCss } from '../render/fonts.js';
 import { computeGeometry } from '../render/geometry.js';
+import { escapeXml } from '../render/escape.js';
 
 export interface PlaceholderSpec {
   file: string;
@@ -20,7 +21,7 @@ export interface PlaceholderSpec {
   height: number;
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeXml;
 
 function placeholderHtml(spec: PlaceholderSpec): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" href="fonts.css"><style>
