@@ -1,9 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import subsetFont from 'subset-font';
+import { cacheKey, openCache } from '../cache/cache.js';
 
 const require = createRequire(import.meta.url);
+/** The subsetter and its harfbuzz, as installed: part of the cache key. */
+const SUBSETTER = ['subset-font', 'harfbuzzjs'].map((p) => `${p}@${packageVersion(p)}`).join(' ');
+
+function packageVersion(name: string): string {
+  // harfbuzzjs does not export its package.json: walk up from its entry point
+  for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name) return pkg.version ?? '?';
+    } catch {
+      /* no package.json here */
+    }
+  }
+  return '?';
+}
 
 /** The full Noto Serif SC (Google Fonts static TTF, OFL 1.1), pinned as an npm dependency. */
 export const TEXT_FONT = {
@@ -32,6 +48,14 @@ export async function subsetTextFont(text: string): Promise<SubsetFont> {
   const license = await readFile(path.join(dir, 'LICENSE_FONT'), 'utf8');
   // Characters in order of first use; spaces and ASCII digits/punctuation always, for the reader's UI.
   const chars = [...new Set([...text, ...' 0123456789.,:;!?()[]-–—/%'])].filter((c) => c !== '\n').sort().join('');
-  const data = await subsetFont(full, chars, { targetFormat: 'woff2' });
+  // harfbuzz on a 14 MiB font takes about a second: keep subsets by font, characters and subsetter
+  const cache = openCache('font-subsets');
+  const key = cacheKey('folio-font-subset-1', SUBSETTER, full, chars, 'woff2');
+  let data = await cache.get(key);
+  if (!data) {
+    const { default: subsetFont } = await import('subset-font');
+    data = await subsetFont(full, chars, { targetFormat: 'woff2' });
+    await cache.put(key, data);
+  }
   return { data, before: full.byteLength, after: data.byteLength, glyphs: [...chars].length, license };
 }

@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Folio's own folder: the cache lives beside its dependencies unless FOLIO_CACHE_DIR says otherwise. */
+const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A content-keyed cache on disk for work that depends only on its inputs (CMYK conversions of
+ * images, font subsets). Keys are SHA-256 of everything that goes into the result, so an entry is
+ * never stale; each entry carries the hash of its bytes and a damaged one is a miss. Best effort:
+ * a cache that cannot be read or written never fails a build, it only makes it slower.
+ * `FOLIO_CACHE=off` turns it off; `FOLIO_CACHE_DIR` moves it (default node_modules/.cache/folio).
+ */
+export interface Cache {
+  readonly dir: string | undefined;
+  get(key: string): Promise<Buffer | undefined>;
+  put(key: string, data: Uint8Array): Promise<void>;
+}
+
+export function cacheDir(): string | undefined {
+  if (/^(off|0|false|no)$/i.test(process.env.FOLIO_CACHE ?? '')) return undefined;
+  return process.env.FOLIO_CACHE_DIR ? path.resolve(process.env.FOLIO_CACHE_DIR) : path.join(PROJECT, 'node_modules', '.cache', 'folio');
+}
+
+/** @example const c = openCache('fonts'); await c.put(key, bytes); await c.get(key) */
+export function openCache(namespace: string): Cache {
+  const root = cacheDir();
+  const dir = root && path.join(root, namespace);
+  const file = (key: string) => path.join(dir!, key.slice(0, 2), key);
+  return {
+    dir,
+    async get(key) {
+      if (!dir) return undefined;
+      try {
+        const raw = await readFile(file(key));
+        const data = raw.subarray(32);
+        return raw.subarray(0, 32).equals(createHash('sha256').update(data).digest()) ? data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async put(key, data) {
+      if (!dir) return;
+      const target = file(key);
+      const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
+        await rename(tmp, target);
+      } catch {
+        await rm(tmp, { force: true }).catch(() => {});
+      }
+    },
+  };
+}
+
+/** SHA-256 hex of the parts, each length-prefixed so that ("ab", "c") and ("a", "bc") differ. */
+export function cacheKey(...parts: (string | Uint8Array)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    const b = typeof p === 'string' ? Buffer.from(p) : p;
+    h.update(`${b.byteLength}:`).update(b);
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFObjectCopier, PDFRawStream, PDFRef, PDFStream } from 'pdf-lib';
+import { cacheKey, openCache } from '../cache/cache.js';
+
+const run = promisify(execFile);
+
+/** What the cache keeps of a converted image: the dictionary entries that describe its bytes, and the bytes. */
+interface Converted {
+  width: number;
+  height: number;
+  colorSpace: 'DeviceCMYK';
+  filter: string;
+  /** Flate predictor parameters, numbers only. */
+  decodeParms?: Record<string, number>;
+  data: Buffer;
+}
+
+export interface CmykImageReport {
+  /** RGB image objects found and replaced by their CMYK conversion. */
+  images: number;
+  /** …of which came from the cache. */
+  hits: number;
+  /** Images left to Ghostscript (alpha, masks, unusual encodings). */
+  skipped: number;
+}
+
+/**
+ * Converts every RGB image *object* of a PDF to CMYK once, with Ghostscript and the same colour
+ * settings as the PDF/X pass, and keeps the result in a content-keyed cache.
+ *
+ * Why: Ghostscript's pdfwrite converts an image each time a page draws it (~0.25 s for 1.5 Mpx, plus
+ * ~0.3 s choosing a filter). A book that repeats a logo, or is rebuilt after a text edit, pays that
+ * again and again. Here each distinct image is converted once per content, ever; the PDF/X pass then
+ * meets DeviceCMYK images and passes them through.
+ * @example const { data, report } = await precomputeCmykImages(pressPdf, gsColourArgs);
+ */
+export async function precomputeCmykImages(pdf: Uint8Array, gsArgs: string[], gsVersion: string, icc: Uint8Array): Promise<{ data: Uint8Array; report: CmykImageReport }> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const cache = openCache('cmyk-images');
+  const settings = cacheKey('folio-cmyk-image-1', gsVersion, gsArgs.join(' '), icc);
+  const found: { ref: PDFRef; stream: PDFRawStream; key: string }[] = [];
+  let skipped = 0;
+  for (const [ref, obj] of doc.context.enumerateIndirectObjects()) {
+    if (!(obj instanceof PDFRawStream) || obj.dict.get(PDFName.of('Subtype')) !== PDFName.of('Image')) continue;
+    const key = rgbImageKey(doc, obj, settings);
+    if (key) found.push({ ref, stream: obj, key });
+    else if (isColourImage(doc, obj)) skipped++;
+  }
+  if (!found.length) return { data: pdf, report: { images: 0, hits: 0, skipped } };
+
+  const converted = new Map<string, Converted>();
+  for (const f of found) {
+    const hit = await cache.get(f.key);
+    const c = hit && decodeEntry(hit);
+    if (c) converted.set(f.key, c);
+  }
+  const hits = converted.size;
+  const misses = [...new Map(found.filter((f) => !converted.has(f.key)).map((f) => [f.key, f])).values()];
+  if (misses.length) {
+    const fresh = await convertWithGhostscript(doc, misses.map((m) => m.stream), gsArgs);
+    for (const [i, m] of misses.entries()) {
+      const c = fresh[i];
+      if (!c) continue;
+      converted.set(m.key, c);
+      await cache.put(m.key, encodeEntry(c));
+    }
+  }
+
+  let images = 0;
+  for (const f of found) {
+    const c = converted.get(f.key);
+    if (!c) {
+      skipped++;
+      continue;
+    }
+    const dict = doc.context.obj({
+      Type: 'XObject', Subtype: 'Image', Width: c.width, Height: c.height, BitsPerComponent: 8,
+      ColorSpace: c.colorSpace, Filter: c.filter, ...(c.decodeParms ? { DecodeParms: c.decodeParms } : {}),
+    }) as PDFDict;
+    for (const k of ['Interpolate', 'Intent', 'Metadata']) {
+      const v = f.stream.dict.get(PDFName.of(k));
+      if (v) dict.set(PDFName.of(k), v);
+    }
+    doc.context.assign(f.ref, PDFRawStream.of(dict, c.data));
+    images++;
+  }
+  const data = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  return { data, report: { images, hits: Math.min(hits, images), skipped } };
+}
+
+/**
+ * A cache key for an 8-bit RGB image without alpha or masks (what Chromium writes for photos), or
+ * undefined for anything else, which stays with Ghostscript.
+ */
+function rgbImageKey(doc: PDFDocument, img: PDFRawStream, settings: string): string | undefined {
+  const d = img.dict;
+  if (d.get(PDFName.of('ImageMask')) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Mask')) || d.get(PDFName.of('Decode'))) return undefined;
+  if (num(doc, d, 'BitsPerComponent') !== 8) return undefined;
+  const cs = doc.context.lookup(d.get(PDFName.of('ColorSpace')));
+  let profile: Uint8Array | undefined;
+  if (cs === PDFName.of('DeviceRGB')) profile = new Uint8Array();
+  else if (cs instanceof PDFArray && cs.get(0) === PDFName.of('ICCBased')) {
+    const icc = doc.context.lookup(cs.get(1));
+    if (!(icc instanceof PDFRawStream) || num(doc, icc.dict, 'N') !== 3) return undefined;
+    profile = icc.contents;
+  } else return undefined;
+  const filter = doc.context.lookup(d.get(PDFName.of('Filter')));
+  const parms = doc.context.lookup(d.get(PDFName.of('DecodeParms')));
+  const describe = (o: unknown) => (o === undefined ? '' : String(o));
+  return cacheKey(settings, `${describe(d.get(PDFName.of('Width')))}x${describe(d.get(PDFName.of('Height')))}`, describe(filter), describe(parms), profile, img.contents);
+}
+
+function num(doc: PDFDocument, d: PDFDict, key: string): number | undefined {
+  const v = doc.context.lookup(d.get(PDFName.of(key)));
+  return v instanceof PDFNumber ? v.asNumber() : undefined;
+}
+
+function isColourImage(doc: PDFDocument, img: PDFRawStream): boolean {
+  const cs = doc.context.lookup(img.dict.get(PDFName.of('ColorSpace')));
+  return cs !== undefined && cs !== PDFName.of('DeviceGray') && cs !== PDFName.of('DeviceCMYK');
+}
+
+/**
+ * One Ghostscript run for every image not in the cache: each on its own page of a scratch PDF, drawn
+ * once; the converted image object is read back from the output page by page.
+ */
+async function convertWithGhostscript(src: PDFDocument, images: PDFStream[], gsArgs: string[]): Promise<(Converted | undefined)[]> {
+  const scratch = await PDFDocument.create({ updateMetadata: false });
+  const copier = PDFObjectCopier.for(src.context, scratch.context);
+  for (const img of images) {
+    const ref = scratch.context.register(copier.copy(img));
+    const w = num(src, img.dict, 'Width')!;
+    const h = num(src, img.dict, 'Height')!;
+    const page = scratch.addPage([w / 10, h / 10]);
+    page.node.setXObject(PDFName.of('Im0'), ref);
+    const content = scratch.context.flateStream(`q ${w / 10} 0 0 ${h / 10} 0 0 cm /Im0 Do Q`);
+    page.node.set(PDFName.of('Contents'), scratch.context.register(content));
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-cmyk-'));
+  try {
+    const input = path.join(dir, 'in.pdf');
+    const output = path.join(dir, 'out.pdf');
+    await writeFile(input, await scratch.save({ useObjectStreams: false }));
+    await run('gs', ['-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', ...gsArgs, `-sOutputFile=${output}`, input], { maxBuffer: 16 << 20 });
+    const out = await PDFDocument.load(await readFile(output), { updateMetadata: false });
+    return out.getPages().map((page, i) => {
+      const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+      const streams = xobjects ? xobjects.values().map((v) => out.context.lookup(v)).filter((v): v is PDFRawStream => v instanceof PDFRawStream) : [];
+      if (streams.length !== 1) return undefined; // split or rasterised: leave this one to the PDF/X pass
+      const d = streams[0]!.dict;
+      const same = (k: string) => num(out, d, k) === num(src, images[i]!.dict, k);
+      const filter = out.context.lookup(d.get(PDFName.of('Filter')));
+      if (out.context.lookup(d.get(PDFName.of('ColorSpace'))) !== PDFName.of('DeviceCMYK') || !same('Width') || !same('Height') || num(out, d, 'BitsPerComponent') !== 8) return undefined;
+      if (!(filter instanceof PDFName) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Decode'))) return undefined;
+      let decodeParms: Record<string, number> | undefined;
+      const parms = out.context.lookup(d.get(PDFName.of('DecodeParms')));
+      if (parms instanceof PDFDict) {
+        decodeParms = {};
+        for (const [k, v] of parms.entries()) {
+          const n = out.context.lookup(v);
+          if (!(n instanceof PDFNumber)) return undefined;
+          decodeParms[k.decodeText()] = n.asNumber();
+        }
+      } else if (parms !== undefined) return undefined;
+      return { width: num(out, d, 'Width')!, height: num(out, d, 'Height')!, colorSpace: 'DeviceCMYK' as const, filter: filter.decodeText(), decodeParms, data: Buffer.from(streams[0]!.contents) };
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Cache entry: 4-byte length, JSON header, image bytes. */
+function encodeEntry(c: Converted): Buffer {
+  const head = Buffer.from(JSON.stringify({ width: c.width, height: c.height, colorSpace: c.colorSpace, filter: c.filter, decodeParms: c.decodeParms }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(head.byteLength);
+  return Buffer.concat([len, head, c.data]);
+}
+
+function decodeEntry(b: Buffer): Converted | undefined {
+  try {
+    const n = b.readUInt32BE(0);
+    const head = JSON.parse(b.subarray(4, 4 + n).toString()) as Omit<Converted, 'data'>;
+    if (head.colorSpace !== 'DeviceCMYK' || !Number.isInteger(head.width) || !Number.isInteger(head.height) || typeof head.filter !== 'string') return undefined;
+    if (head.decodeParms !== undefined && (typeof head.decodeParms !== 'object' || Object.values(head.decodeParms).some((v) => typeof v !== 'number'))) return undefined;
+    return { ...head, data: b.subarray(4 + n) };
+  } catch {
+    return undefined;
+  }
+}

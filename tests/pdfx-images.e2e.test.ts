@@ -1,0 +1,117 @@
+// The PDF/X pass with images converted ahead and cached by content: same pixels as Ghostscript
+// converting them inline, cache hits on the second build, a damaged entry is only a miss.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { build, type BuildResult } from '../scripts/build.js';
+import { cacheKey, openCache } from '../scripts/cache/cache.js';
+import { makePdfx } from '../scripts/press/pdfx.js';
+import { pageText } from './helpers/pdf.js';
+
+const out = mkdtempSync(path.join(tmpdir(), 'folio-pdfx-img-'));
+let result: BuildResult;
+let press: Uint8Array;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  result = await build({ manuscript: 'manuscript', out, targets: ['press'] });
+  press = readFileSync(path.join(out, result.outputs[0]!.file));
+});
+afterEach(() => {
+  process.env.FOLIO_CACHE_DIR = saved.FOLIO_CACHE_DIR;
+  process.env.FOLIO_CACHE = saved.FOLIO_CACHE;
+  if (saved.FOLIO_CACHE_DIR === undefined) delete process.env.FOLIO_CACHE_DIR;
+  if (saved.FOLIO_CACHE === undefined) delete process.env.FOLIO_CACHE;
+});
+
+/** Every image of a PDF as page, colour space and decoded bytes, in page order. */
+function images(pdf: Uint8Array, name: string): { page: number; color: string; data: Buffer }[] {
+  const file = path.join(out, name);
+  writeFileSync(file, pdf);
+  const rows = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').slice(2).filter((l) => /\bimage\b/.test(l));
+  return rows.map((l) => {
+    const f = l.trim().split(/\s+/);
+    const data = execFileSync('qpdf', [`--show-object=${f[10]}`, '--filtered-stream-data', file], { maxBuffer: 64 << 20 });
+    return { page: Number(f[0]), color: f[5]!, data };
+  });
+}
+
+describe('PDF/X images converted ahead', () => {
+  it('come out pixel for pixel as Ghostscript converts them inline, and the second build takes them from the cache', async () => {
+    process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+    const inline = await makePdfx(press, result.book.meta, { preconvertImages: false });
+    expect(inline.images.images).toBe(0);
+    const cold = await makePdfx(press, result.book.meta);
+    expect(cold.images).toEqual({ images: 5, hits: 0, skipped: 0 });
+    const warm = await makePdfx(press, result.book.meta);
+    expect(warm.images).toEqual({ images: 5, hits: 5, skipped: 0 });
+
+    const a = images(inline.data, 'inline.pdf');
+    const b = images(cold.data, 'cold.pdf');
+    const c = images(warm.data, 'warm.pdf');
+    expect(a.map((i) => i.page)).toEqual([8, 10, 10, 11, 11]);
+    for (const list of [b, c]) {
+      expect(list.map((i) => i.page)).toEqual(a.map((i) => i.page));
+      for (const [k, img] of list.entries()) {
+        expect(img.color).toBe('cmyk');
+        expect(img.data.byteLength).toBe(1500 * 1000 * 4);
+        expect(img.data.equals(a[k]!.data)).toBe(true);
+      }
+    }
+    // the cached build is byte-identical to the cold one
+    expect(Buffer.from(warm.data).equals(Buffer.from(cold.data))).toBe(true);
+  });
+
+  it('treats a damaged cache entry as a miss and still converts the image', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+    process.env.FOLIO_CACHE_DIR = dir;
+    const first = await makePdfx(press, result.book.meta);
+    const entries = readdirSync(path.join(dir, 'cmyk-images'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(entries).toHaveLength(5);
+    const victim = path.join(entries[0]!.parentPath, entries[0]!.name);
+    const bytes = readFileSync(victim);
+    bytes[bytes.length - 10]! ^= 0xff;
+    writeFileSync(victim, bytes);
+    const again = await makePdfx(press, result.book.meta);
+    expect(again.images).toEqual({ images: 5, hits: 4, skipped: 0 });
+    expect(Buffer.from(again.data).equals(Buffer.from(first.data))).toBe(true);
+  });
+
+  it('works with the cache turned off', async () => {
+    process.env.FOLIO_CACHE = 'off';
+    const a = await makePdfx(press, result.book.meta);
+    const b = await makePdfx(press, result.book.meta);
+    expect(a.images).toEqual({ images: 5, hits: 0, skipped: 0 });
+    expect(b.images.hits).toBe(0);
+    const file = path.join(out, 'nocache.pdf');
+    writeFileSync(file, a.data);
+    // the cover stays vector: its title is text, not an image flattened by Ghostscript
+    expect(pageText(file, 1).replace(/\s+/g, '')).toContain('缘藏30载');
+    expect(execFileSync('pdfimages', ['-f', '1', '-l', '1', '-list', file], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean)).toHaveLength(0);
+  });
+});
+
+describe('content-keyed cache', () => {
+  it('returns what was put, misses on a changed key, length-prefixes key parts', async () => {
+    process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+    const cache = openCache('test');
+    const key = cacheKey('a', 'bc');
+    expect(key).not.toBe(cacheKey('ab', 'c'));
+    expect(await cache.get(key)).toBeUndefined();
+    await cache.put(key, Buffer.from('字节'));
+    expect((await cache.get(key))?.toString()).toBe('字节');
+    expect(await cache.get(cacheKey('a', 'bd'))).toBeUndefined();
+  });
+
+  it('never fails the caller when its folder cannot be written', async () => {
+    // a regular file where the folder should be: every mkdir below it fails with ENOTDIR
+    const blocker = path.join(mkdtempSync(path.join(tmpdir(), 'folio-cache-')), 'file');
+    writeFileSync(blocker, '');
+    process.env.FOLIO_CACHE_DIR = blocker;
+    const cache = openCache('test');
+    await expect(cache.put(cacheKey('x'), Buffer.from('y'))).resolves.toBeUndefined();
+    expect(await cache.get(cacheKey('x'))).toBeUndefined();
+  });
+});
