@@ -8,20 +8,28 @@ import { loadManuscript } from './manuscript/load.js';
 import { buildBook, type Book } from './model/book.js';
 import { launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
-import { prepareChapters } from './epub/content.js';
-import { packEpub } from './epub/package.js';
-import { finishPdf } from './pdf/finish.js';
-import { preflight, type Layout, type PreflightFile, type PreflightReport } from './preflight/preflight.js';
-import { preflightHtml } from './preflight/report.js';
-import { impose } from './press/impose.js';
-import { makePdfx } from './press/pdfx.js';
-import { makePressPdf } from './press/press.js';
+import type { FileCheck, Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
 
-/** Every target `folio build --target` knows, in build order. */
-export const TARGETS = ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'] as const;
-export type Target = (typeof TARGETS)[number];
+/**
+ * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded while Chromium
+ * starts and Paged.js lays out, when the Node process would otherwise wait (~0.5 s of module loading
+ * off the critical path).
+ */
+const outputStages = () =>
+  Promise.all([
+    import('./pdf/finish.js'), import('./press/press.js'), import('./press/pdfx.js'), import('./press/impose.js'),
+    import('./epub/content.js'), import('./epub/package.js'), import('./preflight/preflight.js'), import('./preflight/report.js'),
+  ]).then(([finish, press, pdfx, imposition, content, pack, pre, report]) => ({
+    finishPdf: finish.finishPdf, makePressPdf: press.makePressPdf, makePdfx: pdfx.makePdfx, impose: imposition.impose,
+    prepareChapters: content.prepareChapters, packEpub: pack.packEpub, preflight: pre.preflight, preflightFile: pre.preflightFile,
+    combineReports: pre.combineReports, preflightHtml: report.preflightHtml,
+  }));
+
+import { TARGETS, type Target } from './targets.js';
+
+export { TARGETS, type Target };
 
 export interface BuildOptions {
   manuscript: string;
@@ -86,12 +94,15 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   let pdfxVersion: string | undefined;
   let imposition: BuildResult['imposition'];
   let report: PreflightReport | undefined;
+  const stages = outputStages();
+  stages.catch(() => {}); // awaited below; a failure to load surfaces there
   try {
     browser = await stage('browser', () => launchBrowser());
     opts.onBrowser?.(browser);
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
     verifyPagination(book, pagination);
+    const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } = await stages;
     const pdfName = `${book.meta.slug}.pdf`;
     if (targets.includes('booklet')) {
       const pdf = await stage('pdf', () => finishPdf(pagination!.pdf, book.meta, { creator: `Folio ${FOLIO_VERSION}` }));
@@ -104,11 +115,24 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       press = await stage('press', () => makePressPdf(pagination!.pdf, book.meta, `${slug}-press.pdf`, creator));
       if (targets.includes('press')) outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
     }
-    // Ghostscript (its own process), the imposition and the EPUB do not wait for each other
+    // Ghostscript (its own process), the imposition and the EPUB do not wait for each other; each
+    // press file is preflighted as soon as it exists (poppler runs in processes of its own).
     const p = pagination;
+    const layout = layoutOf(book, p);
+    const checks: Promise<FileCheck>[] = [];
+    const check = (target: Target, file: string, data: Uint8Array) => {
+      const c = preflightBytes(preflightFile, target, file, data, layout);
+      c.catch(() => {}); // awaited below
+      return c;
+    };
+    if (press && targets.includes('press')) checks[0] = check('press', `${slug}-press.pdf`, press);
     const [pdfx, imposed, epub] = await Promise.all([
-      targets.includes('press-pdfx') ? stage('press-pdfx', () => makePdfx(press!, book.meta)) : undefined,
-      targets.includes('imposed') ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)) : undefined,
+      targets.includes('press-pdfx')
+        ? stage('press-pdfx', () => makePdfx(press!, book.meta)).then((r) => ((checks[1] = check('press-pdfx', `${slug}-press-pdfx.pdf`, r.data)), r))
+        : undefined,
+      targets.includes('imposed')
+        ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then((r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r))
+        : undefined,
       targets.includes('epub')
         ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks)).then((chapters) =>
             stage('epub', async () => packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName })),
@@ -118,6 +142,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     if (pdfx) {
       pdfxVersion = pdfx.version;
       outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: p.pages.length });
+      log(`press-pdfx ${pdfx.images.images} images in CMYK (${pdfx.images.hits} from the cache)${pdfx.images.skipped ? `, ${pdfx.images.skipped} left to Ghostscript` : ''}`);
     }
     if (imposed) {
       imposition = { sheets: imposed.sheets, blanksAdded: imposed.blanksAdded, sides: imposed.sides, sequence: imposed.sequence };
@@ -129,9 +154,9 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       log(`epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`);
       outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
     }
-    const pressTargets = outputs.filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed');
-    if (pressTargets.length) {
-      report = await stage('preflight', () => runPreflight(pressTargets, layoutOf(book, p)));
+    const pending = checks.filter(Boolean);
+    if (pending.length) {
+      report = await stage('preflight', async () => combineReports(await Promise.all(pending)));
       log(`preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`);
     }
   } finally {
@@ -152,7 +177,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
   if (report) {
     // The report is written even when preflight fails: it is what the user reads to fix the book.
     await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, book.meta.title));
+    await writeAtomic(path.join(out, 'preflight.html'), (await stages).preflightHtml(report, book.meta.title));
     if (!report.summary.passed) throw new FolioError(report.findings.filter((f) => f.severity === 'error'));
   }
   const entries = await stage('write', async () => {
@@ -198,22 +223,19 @@ export async function preflightOutputs(outDir: string): Promise<PreflightReport>
     .filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed')
     .map((o) => ({ target: o.target as PreflightFile['target'], path: path.join(out, o.file), file: o.file }));
   if (!files.length) throw new FolioError([{ file: path.join(outDir, 'manifest.json'), line: 0, column: 0, severity: 'error', message: 'No press files in the manifest', ruleId: 'preflight-input', hint: 'Build them: folio build --target press --target press-pdfx --target imposed' }]);
+  const { preflight, preflightHtml } = await outputStages();
   const report = await preflight(files, layout);
   await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, path.basename(files[0]!.file, '.pdf')));
   return report;
 }
 
-/** Preflight on the in-memory press files (written to a temporary folder for poppler). */
-async function runPreflight(files: { target: Target; file: string; data: Uint8Array }[], layout: Layout): Promise<PreflightReport> {
+/** Preflight of one in-memory press file (written to a temporary folder for poppler). */
+async function preflightBytes(preflightFile: typeof import('./preflight/preflight.js').preflightFile, target: Target, file: string, data: Uint8Array, layout: Layout): Promise<FileCheck> {
   const dir = await mkdtemp(path.join(tmpdir(), 'folio-preflight-'));
   try {
-    const list: PreflightFile[] = [];
-    for (const f of files) {
-      await writeFile(path.join(dir, f.file), f.data);
-      list.push({ target: f.target as PreflightFile['target'], path: path.join(dir, f.file), file: f.file });
-    }
-    return await preflight(list, layout);
+    await writeFile(path.join(dir, file), data);
+    return await preflightFile({ target: target as PreflightFile['target'], path: path.join(dir, file), file }, layout);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,20 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { build, preflightOutputs, TARGETS, type Target } from './build.js';
 import { FolioError, formatDiagnostic } from './diagnostics/diagnostic.js';
-import { importRaw } from './import/import.js';
-import { lintManuscript } from './lint/lint.js';
 import { createProgress, summaryTable } from './output/progress.js';
-import { makeProof } from './proof/proof.js';
-import { startPreview } from './preview/server.js';
-import { makePlaceholders } from './tools/placeholders.js';
-import { FOLIO_VERSION } from './render/html.js';
-import { checkTypography } from './typography/check.js';
-import { checkFidelity } from './check/fidelity.js';
+import { TARGETS, type Target } from './targets.js';
+import { FOLIO_VERSION } from './version.js';
 
 async function runFidelity(manuscript: string, out: string, format: 'text' | 'json'): Promise<number> {
   const t0 = performance.now();
+  const { checkFidelity } = await import('./check/fidelity.js');
   const r = await checkFidelity(manuscript, out);
   if (format === 'json') process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   else {
@@ -49,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { manuscript: string; out: string; target?: Target[]; timeout: number; check: boolean }) => {
       const t0 = performance.now();
       const progress = createProgress();
+      const { build } = await import('./build.js');
       const result = await build({
         manuscript: o.manuscript,
         out: o.out,
@@ -68,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('check the press files in --out (press, press-pdfx, imposed); writes preflight.json and preflight.html')
     .option('-o, --out <dir>', 'output folder of a build', 'dist')
     .action(async (o: { out: string }) => {
+      const { preflightOutputs } = await import('./build.js');
       const report = await preflightOutputs(o.out);
       for (const d of report.findings) process.stderr.write(`${formatDiagnostic(d)}\n`);
       const s = report.summary;
@@ -84,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--force', 'overwrite a non-empty output folder')
     .action(async (raw: string, o: { out?: string; normalize: boolean; force?: boolean }) => {
       const out = o.out ?? path.basename(raw, path.extname(raw));
+      const { importRaw } = await import('./import/import.js');
       const { report } = await importRaw(raw, out, { normalize: o.normalize, force: o.force });
       const a = report.accounted;
       process.stdout.write(`import: ${report.lines} lines — ${a.kept} kept, ${a.joined} joined into paragraphs, ${a.blank} blank, ${a.repeats} repeats removed, ${a.pageNumbers} page numbers removed\n`);
@@ -100,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[dir]', 'manuscript folder', 'manuscript')
     .option('--all', 'replace existing images too')
     .action(async (dir: string, o: { all?: boolean }) => {
+      const { makePlaceholders } = await import('./tools/placeholders.js');
       for (const f of await makePlaceholders(dir, { all: o.all })) process.stdout.write(`wrote ${f}\n`);
     });
 
@@ -109,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
     .option('-p, --port <n>', 'port', (v) => Number(v), 4173)
     .action(async (o: { manuscript: string; port: number }) => {
+      const { startPreview } = await import('./preview/server.js');
       const p = await startPreview({ manuscript: o.manuscript, port: o.port, log: (l) => process.stderr.write(`folio: ${l}\n`) });
       process.stdout.write(`preview: ${p.url}  (booklet · ${p.url}index.html?view=press · ${p.url}index.html?view=ebook) — Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => void p.close().then(resolve)));
@@ -129,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!booklet) throw new CommanderError(2, 'folio.usage', `folio proof: no booklet in ${o.dist}/manifest.json; build it or pass --pdf`);
         pdf = path.join(o.dist, booklet.file);
       }
+      const { makeProof } = await import('./proof/proof.js');
       const r = await makeProof(pdf, o.out ?? path.join(o.dist, 'proof'), { against: o.against });
       process.stdout.write(`proof: ${r.pages} pages → ${r.sheetPng}, ${r.sheetHtml}\n`);
       if (r.changed) process.stdout.write(`changed pages: ${r.changed.length ? r.changed.join(', ') : 'none'}\n`);
@@ -141,6 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--fix', 'rewrite what can be fixed (punctuation, dashes, quotes, spaces, traditional characters) and report it')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (dir: string, o: { fix?: boolean; format: 'text' | 'json' }) => {
+      const { lintManuscript } = await import('./lint/lint.js');
       const r = await lintManuscript(dir, { fix: o.fix });
       if (o.format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: r.diagnostics, fixed: r.fixed }, null, 2)}\n`);
       else {
@@ -166,6 +167,7 @@ export async function main(argv: string[]): Promise<number> {
         code = await runFidelity(o.manuscript, o.out, o.format);
         return;
       }
+      const { checkTypography } = await import('./typography/check.js');
       const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
       if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else {

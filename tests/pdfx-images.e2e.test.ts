@@ -40,19 +40,24 @@ function images(pdf: Uint8Array, name: string): { page: number; color: string; d
 
 describe('PDF/X images converted ahead', () => {
   it('come out pixel for pixel as Ghostscript converts them inline, and the second build takes them from the cache', async () => {
+    // three ways to the same pixels: Ghostscript converting as it goes (inline), converted ahead and
+    // passed through it, converted ahead and put back after it (stand-ins, the default)
     process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
-    const inline = await makePdfx(press, result.book.meta, { preconvertImages: false });
+    const inline = await makePdfx(press, result.book.meta, { images: 'inline' });
     expect(inline.images.images).toBe(0);
     const cold = await makePdfx(press, result.book.meta);
     expect(cold.images).toEqual({ images: 5, hits: 0, skipped: 0 });
     const warm = await makePdfx(press, result.book.meta);
     expect(warm.images).toEqual({ images: 5, hits: 5, skipped: 0 });
+    // converted images handed to Ghostscript, instead of stand-ins put back after it
+    const through = await makePdfx(press, result.book.meta, { images: 'converted' });
 
     const a = images(inline.data, 'inline.pdf');
     const b = images(cold.data, 'cold.pdf');
     const c = images(warm.data, 'warm.pdf');
+    const d = images(through.data, 'through.pdf');
     expect(a.map((i) => i.page)).toEqual([8, 10, 10, 11, 11]);
-    for (const list of [b, c]) {
+    for (const list of [b, c, d]) {
       expect(list.map((i) => i.page)).toEqual(a.map((i) => i.page));
       for (const [k, img] of list.entries()) {
         expect(img.color).toBe('cmyk');

@@ -9,7 +9,7 @@ import { PDFArray, PDFDocument, PDFHexString, PDFName } from 'pdf-lib';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
 import { setXmp } from '../pdf/finish.js';
-import { type CmykImageReport, precomputeCmykImages } from './cmyk-images.js';
+import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from './cmyk-images.js';
 
 const run = promisify(execFile);
 
@@ -45,7 +45,7 @@ const psText = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toStrin
  * profile, GTS_PDFXVersion, XMP; then the page boxes of the press PDF are set again, exactly.
  * @example const pdfx = await makePdfx(pressBytes, book.meta);
  */
-export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { preconvertImages?: boolean } = {}): Promise<{ data: Uint8Array; version: string; images: CmykImageReport }> {
+export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images?: 'stand-ins' | 'converted' | 'inline' } = {}): Promise<{ data: Uint8Array; version: string; images: CmykImageReport }> {
   if (!existsSync(OUTPUT_INTENT.icc)) {
     throw new FolioError([{ file: OUTPUT_INTENT.icc, line: 0, column: 0, severity: 'error', message: 'The CMYK ICC profile for the PDF/X OutputIntent is missing', ruleId: 'pdfx-icc', hint: 'Run `bash scripts/setup.sh` (installs ghostscript and its ICC profiles).' }]);
   }
@@ -56,17 +56,19 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { precon
     const def = path.join(dir, 'PDFX_def.ps');
     await writeFile(def, pdfxDef(meta));
     const epoch = String(Math.floor(meta.buildDate.getTime() / 1000));
-    let images: CmykImageReport;
+    let images: PreparedImages | undefined;
+    let boxes: PageBoxes[];
     try {
-      const clean = await withoutAnnotations(press);
-      const pre = opts.preconvertImages === false
-        ? { data: clean, report: { images: 0, hits: 0, skipped: 0 } }
-        : await precomputeCmykImages(clean, GS_COLOUR, await ghostscriptVersion(), await readFile(OUTPUT_INTENT.icc));
-      images = pre.report;
-      await writeFile(input, pre.data);
+      // one parse of the press PDF: its boxes, then links out and images in CMYK, one save
+      const doc = await PDFDocument.load(press, { updateMetadata: false });
+      boxes = pageBoxes(doc);
+      removeAnnotations(doc);
+      const mode = opts.images ?? 'stand-ins';
+      if (mode !== 'inline') images = await precomputeCmykImages(doc, GS_COLOUR, await ghostscriptVersion(), await readFile(OUTPUT_INTENT.icc), { placeholders: mode === 'stand-ins' });
+      await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
       await run('gs', [
         '-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', '-dPDFX', ...GS_COLOUR,
-        '-dEmbedAllFonts=true', '-dSubsetFonts=true', '-dAutoRotatePages=/None',
+        '-dEmbedAllFonts=true', '-dSubsetFonts=true', '-dAutoRotatePages=/None', '-dMaxInlineImageSize=0',
         `-sOutputFile=${output}`, def, input,
       ], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 << 20 });
     } catch (e) {
@@ -77,9 +79,10 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { precon
         ruleId: 'pdfx-ghostscript', hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
       }], 1, { cause: e });
     }
-    const data = await restoreBoxes(press, await readFile(output), meta);
+    const data = await restoreBoxes(boxes, await readFile(output), meta, images);
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
-    return { data, version, images };
+    const { restore: _, ...report } = images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
+    return { data, version, images: report };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -111,21 +114,33 @@ function pdfxDef(meta: BookMeta): string {
 `;
 }
 
+interface PageBoxes {
+  media: { x: number; y: number };
+  trim: { x: number; y: number; width: number; height: number };
+  bleed: { x: number; y: number; width: number; height: number };
+}
+
+function pageBoxes(doc: PDFDocument): PageBoxes[] {
+  return doc.getPages().map((p) => ({
+    media: p.getMediaBox(),
+    trim: p.node.lookup(PDFName.of('TrimBox'), PDFArray).asRectangle(),
+    bleed: p.node.lookup(PDFName.of('BleedBox'), PDFArray).asRectangle(),
+  }));
+}
+
 /** Ghostscript may normalise or drop boxes: set TrimBox and BleedBox again from the press PDF; then XMP and a stable /ID. */
-async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta): Promise<Uint8Array> {
-  const src = await PDFDocument.load(press, { updateMetadata: false });
+async function restoreBoxes(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, images?: PreparedImages): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
-  const a = src.getPages();
+  images?.restore(doc);
   const b = doc.getPages();
-  if (a.length !== b.length) throw new Error(`PDF/X has ${b.length} pages, press PDF ${a.length}`);
+  if (src.length !== b.length) throw new Error(`PDF/X has ${b.length} pages, press PDF ${src.length}`);
   for (const [i, page] of b.entries()) {
     const origin = page.getMediaBox();
-    const srcMedia = a[i]!.getMediaBox();
     // gs moves the origin to (0, 0): shift every box by the same amount
-    const dx = origin.x - srcMedia.x;
-    const dy = origin.y - srcMedia.y;
-    for (const name of ['TrimBox', 'BleedBox']) {
-      const box = a[i]!.node.lookup(PDFName.of(name), PDFArray).asRectangle();
+    const dx = origin.x - src[i]!.media.x;
+    const dy = origin.y - src[i]!.media.y;
+    for (const name of ['TrimBox', 'BleedBox'] as const) {
+      const box = name === 'TrimBox' ? src[i]!.trim : src[i]!.bleed;
       const want = [box.x + dx, box.y + dy, box.x + dx + box.width, box.y + dy + box.height].map((n) => Math.round(n * 1000) / 1000);
       const have = page.node.lookupMaybe(PDFName.of(name), PDFArray)?.asRectangle();
       if (!have || Math.abs(have.x - want[0]!) > 0.01 || Math.abs(have.y - want[1]!) > 0.01 || Math.abs(have.width - (want[2]! - want[0]!)) > 0.01 || Math.abs(have.height - (want[3]! - want[1]!)) > 0.01) {
@@ -145,14 +160,6 @@ async function restoreBoxes(press: Uint8Array, pdfx: Uint8Array, meta: BookMeta)
  * PDF/X forbids annotations other than TrapNet and PrinterMark; Ghostscript meeting a link (the
  * contents page has them) drops out of PDF/X mode. A print file needs no links: remove them first.
  */
-async function withoutAnnotations(pdf: Uint8Array): Promise<Uint8Array> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  let removed = 0;
-  for (const page of doc.getPages()) {
-    if (page.node.has(PDFName.of('Annots'))) {
-      page.node.delete(PDFName.of('Annots'));
-      removed++;
-    }
-  }
-  return removed ? doc.save({ useObjectStreams: false, updateFieldAppearances: false }) : pdf;
+function removeAnnotations(doc: PDFDocument): void {
+  for (const page of doc.getPages()) page.node.delete(PDFName.of('Annots'));
 }

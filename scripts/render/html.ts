@@ -9,9 +9,9 @@ import { escapeXml } from './escape.js';
 import { fontCss, type FontMount } from './fonts.js';
 import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
-export const FOLIO_VERSION: string = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
-).version;
+import { FOLIO_VERSION } from '../version.js';
+
+export { FOLIO_VERSION };
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
