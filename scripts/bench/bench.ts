@@ -5,7 +5,7 @@
  * table to stdout and bench.json (default dist/bench.json).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,10 +78,12 @@ function descendants(root: number): number[] {
 const pagesOf = (pdf: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function series(size: number, tool: string, cmd: string, pdf: string | undefined, env?: Record<string, string>): Promise<Row> {
+async function series(size: number, tool: string, cmd: string, pdf: string | undefined, env?: Record<string, string>, beforeEach?: () => void): Promise<Row> {
+  beforeEach?.();
   await measure(cmd, env); // warm-up: page cache, font caches
   const samples: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
+    beforeEach?.();
     const m = await measure(cmd, env);
     samples.push({ ...m, pages: pdf ? pagesOf(pdf) : 0 });
   }
@@ -108,17 +110,28 @@ async function exportHtml(manuscript: string, dir: string): Promise<string> {
 const rows: Row[] = [];
 const rebuild: Record<string, number> = {};
 for (const size of SIZES) {
-  const ms = size === 1 ? 'manuscript' : makeAnthology(size, path.join(work, `anthology-${size}`));
+  // the seed is copied too: the bench edits its chapter between runs
+  const ms = size === 1 ? copySeed(path.join(work, 'seed')) : makeAnthology(size, path.join(work, `anthology-${size}`));
   const out = path.join(work, `out-${size}`);
   const html = await exportHtml(ms, path.join(work, `html-${size}`));
   const folio = `${process.execPath} bin/folio.js build --manuscript ${ms} --out ${out} --no-check`;
-  rows.push(await series(size, 'folio (all targets)', folio, undefined));
+  // Cold: Folio's content-keyed cache (CMYK images, font subsets) emptied before every run — a first build.
+  const cold = path.join(work, `cache-cold-${size}`);
+  rows.push(await series(size, 'folio all, cold cache', folio, undefined, { FOLIO_CACHE_DIR: cold }, () => rmSync(cold, { recursive: true, force: true })));
+  // After an edit: the cache kept, one character of the first chapter changed before every run — the
+  // desk's everyday rebuild. Text, pages and PDFs change; the photos and most glyphs do not.
+  const warm = path.join(work, `cache-warm-${size}`);
+  const chapter = path.join(ms, readdirSync(ms).filter((f) => f.endsWith('.md') && f !== 'README.md').sort()[0]!);
+  const original = readFileSync(chapter, 'utf8');
+  let edits = 0;
+  const edit = () => writeFileSync(chapter, original.replace('援藏', ++edits % 2 ? '支藏' : '援藏'));
+  rows.push(await series(size, 'folio all, after an edit', folio, undefined, { FOLIO_CACHE_DIR: warm }, edit));
+  writeFileSync(chapter, original);
   if (size === 1 && values.targets) {
-    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub']) rows.push(await series(size, `folio --target ${t}`, `${folio} --target ${t}`, undefined));
+    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub']) rows.push(await series(size, `folio --target ${t}`, `${folio} --target ${t}`, undefined, { FOLIO_CACHE_DIR: warm }));
   }
   const booklet = path.join(out, JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs.find((o: { target: string }) => o.target === 'booklet').file);
-  rows.find((r) => r.size === size && r.tool === 'folio (all targets)')!.pages = pagesOf(booklet);
-  for (const r of rows) if (r.size === size && r.tool === 'folio --target booklet') r.pages = pagesOf(booklet);
+  for (const r of rows) if (r.size === size && r.tool.startsWith('folio')) r.pages = pagesOf(booklet);
   const cliPdf = path.join(work, `pagedjs-cli-${size}.pdf`);
   rows.push(await series(size, 'pagedjs-cli (booklet)', `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} --browserArgs --no-sandbox,--disable-gpu`, cliPdf, { PUPPETEER_EXECUTABLE_PATH: chromium }));
   const floorPdf = path.join(work, `floor-${size}.pdf`);
@@ -134,19 +147,19 @@ for (const size of SIZES) {
 }
 
 const get = (size: number, tool: string) => rows.find((r) => r.size === size && r.tool === tool)!;
-const ratios = SIZES.map((size) => {
-  const f = get(size, 'folio (all targets)');
+const ratios = SIZES.flatMap((size) => ['folio all, after an edit', 'folio all, cold cache'].map((tool) => {
+  const f = get(size, tool);
   const cli = get(size, 'pagedjs-cli (booklet)');
   const floor = get(size, 'chromium print (floor)');
-  return { size, pages: f.pages, folioOverPagedjsCli: f.wall / cli.wall, folioOverFloor: f.wall / floor.wall, secondsPerPage: f.wall / f.pages, peakMb: f.peakMb };
-});
+  return { size, build: tool.replace('folio all, ', ''), pages: f.pages, folioOverPagedjsCli: f.wall / cli.wall, folioOverFloor: f.wall / floor.wall, secondsPerPage: f.wall / f.pages, peakMb: f.peakMb };
+}));
 
 const table = [
-  'size  tool                     runs  wall s  cpu s  peak MB  pages',
-  ...rows.map((r) => `${String(r.size).padStart(3)}×  ${r.tool.padEnd(23)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`),
+  'size  tool                       runs  wall s  cpu s  peak MB  pages',
+  ...rows.map((r) => `${String(r.size).padStart(3)}×  ${r.tool.padEnd(25)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`),
   '',
-  'size  pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
-  ...ratios.map((r) => `${String(r.size).padStart(3)}×  ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`),
+  'size  build          pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
+  ...ratios.map((r) => `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`),
   '',
   `preview HTML rebuild (median of 7): ${Object.entries(rebuild).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`,
 ].join('\n');
@@ -154,3 +167,8 @@ process.stdout.write(`${table}\n`);
 mkdirSync(path.dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version, chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim() }, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`);
 rmSync(work, { recursive: true, force: true });
+
+function copySeed(dir: string): string {
+  cpSync('manuscript', dir, { recursive: true });
+  return dir;
+}
