@@ -1,6 +1,6 @@
 // The print-shop files of the seed, read back with poppler and qpdf.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,15 @@ describe('press-pdfx', () => {
 });
 
 describe('imposed (saddle stitch)', () => {
+  it('carries each font of the press PDF once, not once per page (size of the press PDF, not a multiple)', () => {
+    const press = fonts(file('press'));
+    const imposed = fonts(file('imposed'));
+    // the slug line's font is the only addition
+    expect(imposed.length).toBeLessThanOrEqual(press.length + 1);
+    expect(new Set(imposed.map((f) => f.name)).size).toBe(imposed.length);
+    expect(statSync(file('imposed')).size).toBeLessThan(statSync(file('press')).size * 1.2);
+  });
+
   it('orders 8 pages as 8|1, 2|7, 6|3, 4|5', () => {
     expect(saddleSides([1, 2, 3, 4, 5, 6, 7, 8])).toEqual([[8, 1], [2, 7], [6, 3], [4, 5]]);
   });
