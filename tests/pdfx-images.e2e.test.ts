@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
 import { cacheKey, openCache } from '../scripts/cache/cache.js';
-import { makePdfx } from '../scripts/press/pdfx.js';
-import { pageText } from './helpers/pdf.js';
+import { makePdfx, pageRanges } from '../scripts/press/pdfx.js';
+import { boxes, fonts, info, pageCount, pageText } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-pdfx-img-'));
 let result: BuildResult;
@@ -118,5 +118,40 @@ describe('content-keyed cache', () => {
     const cache = openCache('test');
     await expect(cache.put(cacheKey('x'), Buffer.from('y'))).resolves.toBeUndefined();
     expect(await cache.get(cacheKey('x'))).toBeUndefined();
+  });
+});
+
+describe('PDF/X of a long book: Ghostscript on page ranges side by side', () => {
+  it('splits into near-equal ranges', () => {
+    expect(pageRanges(14, 2)).toEqual([[1, 7], [8, 14]]);
+    expect(pageRanges(131, 2)).toEqual([[1, 65], [66, 131]]);
+    expect(pageRanges(3, 1)).toEqual([[1, 3]]);
+    expect(pageRanges(1, 4)).toEqual([[1, 1]]);
+  });
+
+  it('gives the same pages as one run: PDF/X, OutputIntent, boxes, text and images per page; no subset name on two fonts', async () => {
+    const one = await makePdfx(press, result.book.meta, { parts: 1 });
+    const two = await makePdfx(press, result.book.meta, { parts: 2 });
+    expect(one.parts).toBe(1);
+    expect(two.parts).toBe(2);
+    const a = path.join(out, 'one.pdf');
+    const b = path.join(out, 'two.pdf');
+    writeFileSync(a, one.data);
+    writeFileSync(b, two.data);
+    expect(info(b)['PDF subtype']).toBe('PDF/X-3:2002');
+    expect(two.version).toBe('PDF/X-3:2002');
+    expect(execFileSync('qpdf', ['--show-object=trailer', b], { encoding: 'utf8' })).toMatch(/\/Root/);
+    const catalog = JSON.stringify(JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', b], { encoding: 'utf8', maxBuffer: 256 << 20 })).qpdf[1]);
+    expect(catalog).toContain('/GTS_PDFX');
+    expect(boxes(b)).toEqual(boxes(a));
+    for (let n = 1; n <= pageCount(a); n++) expect(pageText(b, n)).toBe(pageText(a, n));
+    expect(images(two.data, 'two-images.pdf').map((i) => [i.page, i.color])).toEqual(images(one.data, 'one-images.pdf').map((i) => [i.page, i.color]));
+    // pdffonts lists each font object once: a name seen twice would be two different subsets under one name
+    const names = fonts(b).map((f) => f.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(fonts(b).every((f) => f.embedded && !/Type 3/.test(f.type))).toBe(true);
+    // and reproducible like the single run
+    const again = await makePdfx(press, result.book.meta, { parts: 2 });
+    expect(Buffer.from(again.data).equals(Buffer.from(two.data))).toBe(true);
   });
 });

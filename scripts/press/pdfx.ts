@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { PDFArray, PDFDocument, PDFHexString, PDFName } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef } from 'pdf-lib';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
 import { setXmp } from '../pdf/finish.js';
@@ -45,7 +45,7 @@ const psText = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toStrin
  * profile, GTS_PDFXVersion, XMP; then the page boxes of the press PDF are set again, exactly.
  * @example const pdfx = await makePdfx(pressBytes, book.meta);
  */
-export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images?: 'stand-ins' | 'converted' | 'inline' } = {}): Promise<{ data: Uint8Array; version: string; images: CmykImageReport }> {
+export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images?: 'stand-ins' | 'converted' | 'inline'; parts?: number } = {}): Promise<{ data: Uint8Array; version: string; images: CmykImageReport; parts: number }> {
   if (!existsSync(OUTPUT_INTENT.icc)) {
     throw new FolioError([{ file: OUTPUT_INTENT.icc, line: 0, column: 0, severity: 'error', message: 'The CMYK ICC profile for the PDF/X OutputIntent is missing', ruleId: 'pdfx-icc', hint: 'Run `bash scripts/setup.sh` (installs ghostscript and its ICC profiles).' }]);
   }
@@ -58,31 +58,41 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images
     const epoch = String(Math.floor(meta.buildDate.getTime() / 1000));
     let images: PreparedImages | undefined;
     let boxes: PageBoxes[];
+    let ranges: [number, number][] = [];
     try {
       // one parse of the press PDF: its boxes, then links out and images in CMYK, one save
       const doc = await PDFDocument.load(press, { updateMetadata: false });
       boxes = pageBoxes(doc);
       removeAnnotations(doc);
+      // Bookmarks are the booklet's and the press PDF's; a page range of Ghostscript would keep only its own.
+      doc.catalog.delete(PDFName.of('Outlines'));
+      doc.catalog.delete(PDFName.of('PageMode'));
       const mode = opts.images ?? 'stand-ins';
       if (mode !== 'inline') images = await precomputeCmykImages(doc, GS_COLOUR, await ghostscriptVersion(), await readFile(OUTPUT_INTENT.icc), { placeholders: mode === 'stand-ins' });
       await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
-      await run('gs', [
+      // Ghostscript is one thread: a long book goes through it in page ranges side by side, joined by qpdf
+      ranges = pageRanges(boxes.length, opts.parts ?? (boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1));
+      const outs = ranges.map((_, i) => (ranges.length === 1 ? output : path.join(dir, `part-${i}.pdf`)));
+      await Promise.all(ranges.map(([first, last], i) => run('gs', [
         '-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', '-dPDFX', ...GS_COLOUR,
         '-dEmbedAllFonts=true', '-dSubsetFonts=true', '-dAutoRotatePages=/None', '-dMaxInlineImageSize=0',
-        `-sOutputFile=${output}`, def, input,
-      ], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 << 20 });
+        ...(ranges.length > 1 ? [`-dFirstPage=${first}`, `-dLastPage=${last}`] : []),
+        `-sOutputFile=${outs[i]}`, def, input,
+      ], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 << 20 })));
+      // the first part keeps its catalog (OutputIntent) and Info; the others give their pages
+      if (ranges.length > 1) await run('qpdf', [outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], { maxBuffer: 16 << 20 });
     } catch (e) {
       const err = e as { code?: string; stderr?: string; message: string };
       throw new FolioError([{
         file: 'press-pdfx', line: 0, column: 0, severity: 'error',
-        message: err.code === 'ENOENT' ? 'Ghostscript (gs) is not installed' : `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`,
+        message: err.code === 'ENOENT' ? 'Ghostscript (gs) or qpdf is not installed' : `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`,
         ruleId: 'pdfx-ghostscript', hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
       }], 1, { cause: e });
     }
-    const data = await restoreBoxes(boxes, await readFile(output), meta, images);
+    const data = await restoreBoxes(boxes, await readFile(output), meta, images, ranges);
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
     const { restore: _, ...report } = images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
-    return { data, version, images: report };
+    return { data, version, images: report, parts: ranges.length };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -114,6 +124,62 @@ function pdfxDef(meta: BookMeta): string {
 `;
 }
 
+/** From this many pages on, Ghostscript runs on page ranges in parallel (below, its start-up outweighs the gain). */
+const SPLIT_MIN_PAGES = 48;
+
+/** 1-based inclusive page ranges of near-equal length. */
+export function pageRanges(pages: number, parts: number): [number, number][] {
+  const n = Math.max(1, Math.min(parts, pages));
+  return Array.from({ length: n }, (_, i) => [Math.floor((i * pages) / n) + 1, Math.floor(((i + 1) * pages) / n)] as [number, number]);
+}
+
+/**
+ * Each Ghostscript run subsets the fonts its pages use and may give a subset the name another run
+ * gave a different subset of the same font ("EMNXPQ+NotoSansSC…" twice, other glyphs). Two fonts of
+ * one name and different contents confuse RIPs that cache fonts by name: later parts' subsets get a
+ * prefix of their own.
+ */
+function renameSharedSubsets(doc: PDFDocument, ranges: [number, number][]): void {
+  if (ranges.length < 2) return;
+  const pages = doc.getPages();
+  const seen = new Map<string, PDFRef>(); // subset name → the font object that has it
+  for (const [part, [first, last]] of ranges.entries()) {
+    for (let n = first; n <= last; n++) {
+      const fonts = pages[n - 1]!.node.Resources()?.lookupMaybe(PDFName.of('Font'), PDFDict);
+      for (const value of fonts?.values() ?? []) {
+        if (!(value instanceof PDFRef)) continue;
+        const font = doc.context.lookup(value, PDFDict);
+        const name = font.lookupMaybe(PDFName.of('BaseFont'), PDFName)?.decodeText();
+        if (!name || !/^[A-Z]{6}\+/.test(name)) continue;
+        const owner = seen.get(name);
+        if (!owner) seen.set(name, value);
+        else if (owner !== value) {
+          const tag = subsetTag(`${part}:${name}`);
+          const renamed = `${tag}${name.slice(6)}`;
+          setFontName(doc, font, name, renamed);
+          seen.set(renamed, value);
+        }
+      }
+    }
+  }
+}
+
+/** Six capital letters from a hash, as subset prefixes are made. */
+function subsetTag(seed: string): string {
+  const h = createHash('sha256').update(seed).digest();
+  return String.fromCharCode(...[...h.subarray(0, 6)].map((b) => 65 + (b % 26)));
+}
+
+/** BaseFont of the font and its descendants, FontName of their descriptors. */
+function setFontName(doc: PDFDocument, font: PDFDict, from: string, to: string): void {
+  const dicts = [font, ...(font.lookupMaybe(PDFName.of('DescendantFonts'), PDFArray)?.asArray().map((d) => doc.context.lookup(d, PDFDict)) ?? [])];
+  for (const d of dicts) {
+    if (d.lookupMaybe(PDFName.of('BaseFont'), PDFName)?.decodeText() === from) d.set(PDFName.of('BaseFont'), PDFName.of(to));
+    const desc = d.lookupMaybe(PDFName.of('FontDescriptor'), PDFDict);
+    if (desc?.lookupMaybe(PDFName.of('FontName'), PDFName)?.decodeText() === from) desc.set(PDFName.of('FontName'), PDFName.of(to));
+  }
+}
+
 interface PageBoxes {
   media: { x: number; y: number };
   trim: { x: number; y: number; width: number; height: number };
@@ -129,9 +195,10 @@ function pageBoxes(doc: PDFDocument): PageBoxes[] {
 }
 
 /** Ghostscript may normalise or drop boxes: set TrimBox and BleedBox again from the press PDF; then XMP and a stable /ID. */
-async function restoreBoxes(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, images?: PreparedImages): Promise<Uint8Array> {
+async function restoreBoxes(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, images: PreparedImages | undefined, ranges: [number, number][]): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
   images?.restore(doc);
+  renameSharedSubsets(doc, ranges);
   const b = doc.getPages();
   if (src.length !== b.length) throw new Error(`PDF/X has ${b.length} pages, press PDF ${src.length}`);
   for (const [i, page] of b.entries()) {
