@@ -104,10 +104,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     verifyPagination(book, pagination);
     const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } = await stages;
     const pdfName = `${book.meta.slug}.pdf`;
-    if (targets.includes('booklet')) {
-      const pdf = await stage('pdf', () => finishPdf(pagination!.pdf, book.meta, { creator: `Folio ${FOLIO_VERSION}` }));
-      outputs.push({ target: 'booklet', file: pdfName, data: pdf, pages: pagination.pages.length });
-    }
     const slug = book.meta.slug;
     const creator = `Folio ${FOLIO_VERSION}`;
     let press: Uint8Array | undefined;
@@ -126,10 +122,13 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       return c;
     };
     if (press && targets.includes('press')) checks[0] = check('press', `${slug}-press.pdf`, press);
-    const [pdfx, imposed, epub] = await Promise.all([
+    // Ghostscript first: it is the longest and runs in processes of its own; the rest is pdf-lib and
+    // the EPUB on this thread meanwhile.
+    const [pdfx, booklet, imposed, epub] = await Promise.all([
       targets.includes('press-pdfx')
         ? stage('press-pdfx', () => makePdfx(press!, book.meta)).then((r) => ((checks[1] = check('press-pdfx', `${slug}-press-pdfx.pdf`, r.data)), r))
         : undefined,
+      targets.includes('booklet') ? stage('pdf', () => finishPdf(p.pdf, book.meta, { creator })) : undefined,
       targets.includes('imposed')
         ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then((r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r))
         : undefined,
@@ -139,6 +138,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
           )
         : undefined,
     ]);
+    if (booklet) outputs.unshift({ target: 'booklet', file: pdfName, data: booklet, pages: p.pages.length });
     if (pdfx) {
       pdfxVersion = pdfx.version;
       outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: p.pages.length });
