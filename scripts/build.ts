@@ -102,6 +102,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
     verifyPagination(book, pagination);
+    if (!targets.includes('epub')) await closeBrowser(browser);
     const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } = await stages;
     const pdfName = `${book.meta.slug}.pdf`;
     const slug = book.meta.slug;
@@ -133,7 +134,12 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
         ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then((r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r))
         : undefined,
       targets.includes('epub')
-        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks)).then((chapters) =>
+        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks)).then(async (chapters) => {
+            // the last use of the browser: close it now, not after Ghostscript and preflight (a long
+            // book's Chromium holds hundreds of MB)
+            await closeBrowser(browser);
+            return chapters;
+          }).then((chapters) =>
             stage('epub', async () => packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName })),
           )
         : undefined,
@@ -161,16 +167,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     }
   } finally {
     // never leave a browser behind, even one that crashed or hangs
-    const proc = browser?.process();
-    const closed = await browser?.close().then(() => true, () => false);
-    // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
-    if (proc?.pid && !closed) {
-      try {
-        process.kill(-proc.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    await closeBrowser(browser);
   }
 
   const out = path.resolve(opts.out);
@@ -191,6 +188,30 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     return written;
   });
   return { book, outputs: entries, pagination, epub: epubReport, pdfxVersion, imposition, preflight: report, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? []), ...(report?.findings ?? [])], timings };
+}
+
+const closing = new WeakMap<Browser, Promise<void>>();
+
+/** Closes the browser once (later calls wait for the first); a crashed one is killed with its process group. */
+function closeBrowser(browser: Browser | undefined): Promise<void> {
+  if (!browser) return Promise.resolve();
+  let done = closing.get(browser);
+  if (!done) {
+    done = (async () => {
+      const proc = browser.process();
+      const closed = await browser.close().then(() => true, () => false);
+      // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
+      if (proc?.pid && !closed) {
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    })();
+    closing.set(browser, done);
+  }
+  return done;
 }
 
 /** What preflight needs to know about the pages (also written as dist/layout.json for `folio preflight`). */

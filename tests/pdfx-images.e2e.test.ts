@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
 import { cacheKey, openCache } from '../scripts/cache/cache.js';
-import { makePdfx, pageRanges } from '../scripts/press/pdfx.js';
+import { makePdfx, pageRanges, parseCMap, writeCMap } from '../scripts/press/pdfx.js';
 import { boxes, fonts, info, pageCount, pageText } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-pdfx-img-'));
@@ -153,5 +153,18 @@ describe('PDF/X of a long book: Ghostscript on page ranges side by side', () => 
     // and reproducible like the single run
     const again = await makePdfx(press, result.book.meta, { parts: 2 });
     expect(Buffer.from(again.data).equals(Buffer.from(two.data))).toBe(true);
+  });
+});
+
+describe('ToUnicode CMaps', () => {
+  it('reads bfchar and both forms of bfrange, and writes them back as single entries', () => {
+    const cmap = `2 beginbfchar\n<000C> <4E0D>\n<00E7> <20142014>\nendbfchar\n2 beginbfrange\n<0009> <000B> <4E09>\n<0020> <0021> [<0041> <00420043>]\nendbfrange`;
+    const map = parseCMap(cmap);
+    expect([...map].sort((a, b) => a[0] - b[0])).toEqual([[0x09, '4E09'], [0x0a, '4E0A'], [0x0b, '4E0B'], [0x0c, '4E0D'], [0x20, '0041'], [0x21, '00420043'], [0xe7, '20142014']]);
+    const written = writeCMap(map);
+    expect(written).not.toContain('bfrange');
+    expect(parseCMap(written)).toEqual(map);
+    const many = new Map(Array.from({ length: 250 }, (_, i) => [i, '4E00'] as [number, string]));
+    expect(writeCMap(many).match(/beginbfchar/g)).toHaveLength(3);
   });
 });
