@@ -85,16 +85,23 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images
         `-sOutputFile=${outs[i]}`, def, input,
       ], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 << 20 })));
       // the first part keeps its catalog (OutputIntent) and Info; the others give their pages
-      if (ranges.length > 1) await run('qpdf', [outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], { maxBuffer: 16 << 20 });
+      if (ranges.length > 1) await run('qpdf', ['--warning-exit-0', outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], { maxBuffer: 16 << 20 });
     } catch (e) {
       const err = e as { code?: string; stderr?: string; message: string };
       throw new FolioError([{
         file: 'press-pdfx', line: 0, column: 0, severity: 'error',
-        message: err.code === 'ENOENT' ? 'Ghostscript (gs) or qpdf is not installed' : `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`,
+        message: err.code === 'ENOENT' ? 'Ghostscript (gs) or qpdf is not installed'
+          : err.stderr !== undefined ? `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`
+          : `The press PDF could not be prepared for Ghostscript: ${err.message}`,
         ruleId: 'pdfx-ghostscript', hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
       }], 1, { cause: e });
     }
-    const data = await restoreBoxes(boxes, await readFile(output), meta, images, ranges, unicode);
+    let data: Uint8Array;
+    try {
+      data = await restoreBoxes(boxes, await readFile(output), meta, images, ranges, unicode);
+    } catch (e) {
+      throw new FolioError([{ file: 'press-pdfx', line: 0, column: 0, severity: 'error', message: `Ghostscript's PDF/X could not be finished: ${(e as Error).message}`, ruleId: 'pdfx-finish', hint: 'A Folio fault: report it with the manuscript; the other outputs are fine with --target.' }], 1, { cause: e });
+    }
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
     const { restore: _, ...report } = images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
     return { data, version, images: report, parts: ranges.length };
