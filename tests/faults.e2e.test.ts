@@ -124,6 +124,19 @@ describe('folio check (fidelity)', () => {
     expect(bad.passed).toBe(false);
     expect(bad.diagnostics.map((d) => `${path.basename(d.file)}:${d.line} ${d.ruleId}`)).toEqual(['01-feature.md:57 fidelity-missing', '01-feature.md:57 fidelity-missing']);
   });
+
+  it('reads the PDF/X too (no bookmarks: from the booklet\'s first chapter page), and a contents that runs over two pages', async () => {
+    const ms = makeAnthology(20, mkdtempSync(path.join(tmpdir(), 'folio-fid-20-')));
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-fid-20-out-'));
+    await build({ manuscript: ms, out, targets: ['booklet', 'press-pdfx'] });
+    const r = await checkFidelity(ms, out, { epubcheck: false });
+    expect(r.diagnostics).toEqual([]);
+    const booklet = r.checked.find((c) => c.target === 'booklet')!;
+    expect(booklet.checks).toContain('contents: 40 entries = outline pages');
+    const pdfx = r.checked.find((c) => c.target === 'press-pdfx')!;
+    expect(pdfx.blocks).toBe(500);
+    expect(pdfx.checks).toEqual(['text: 500 blocks once each, in order']);
+  });
 });
 
 describe('offline rendering', () => {

@@ -30,10 +30,20 @@ export async function checkFidelity(manuscriptDir: string, outDir: string, opts:
   const book = buildBook(manuscript);
   const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as { outputs: ManifestEntry[] };
   const report: FidelityReport = { passed: true, checked: [], diagnostics: [] };
+  // the PDF/X has no bookmarks: its first chapter page comes from the booklet's or press PDF's outline
+  let firstChapterPage: number | undefined;
   for (const entry of manifest.outputs) {
     const file = path.join(outDir, entry.file);
-    if (entry.target === 'booklet' || entry.target === 'press') report.checked.push(await checkPdf(book, file, entry, report.diagnostics));
+    if (entry.target === 'booklet' || entry.target === 'press') {
+      const r = await checkPdf(book, file, entry, report.diagnostics);
+      firstChapterPage ??= r.first;
+      report.checked.push(r.result);
+    }
     if (entry.target === 'epub') report.checked.push(await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false));
+  }
+  const pdfx = manifest.outputs.find((e) => e.target === 'press-pdfx');
+  if (pdfx && firstChapterPage !== undefined) {
+    report.checked.push((await checkPdf(book, path.join(outDir, pdfx.file), pdfx, report.diagnostics, firstChapterPage)).result);
   }
   report.passed = !report.diagnostics.some((d) => d.severity === 'error');
   return report;
@@ -66,20 +76,26 @@ function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]
   return all.length;
 }
 
-async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[]) {
+/**
+ * Outline, text blocks and contents of a booklet or press PDF. With `firstPage` (the PDF/X, which
+ * has no bookmarks): the text blocks only, from that page on.
+ */
+async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[], firstPage?: number) {
   const checks: string[] = [];
   const bytes = await readFile(file);
   const doc = await PDFDocument.load(bytes, { updateMetadata: false });
   const pages = doc.getPages();
-  const outline = readOutline(doc);
-  // outline = headings, with their levels
-  const want = book.headings.map((h) => `${h.level} ${h.text}`);
-  const got = outline.map((o) => `${o.level} ${o.title}`);
-  if (JSON.stringify(want) !== JSON.stringify(got)) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Outline [${got.join(' | ')}] does not match the headings [${want.join(' | ')}]`, ruleId: 'fidelity-outline', hint: 'Headings need ids for bookmarks; see the booklet build.' });
-  checks.push(`outline: ${outline.length} bookmarks = headings`);
+  const outline = firstPage === undefined ? readOutline(doc) : [];
+  if (firstPage === undefined) {
+    // outline = headings, with their levels
+    const want = book.headings.map((h) => `${h.level} ${h.text}`);
+    const got = outline.map((o) => `${o.level} ${o.title}`);
+    if (JSON.stringify(want) !== JSON.stringify(got)) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Outline [${got.join(' | ')}] does not match the headings [${want.join(' | ')}]`, ruleId: 'fidelity-outline', hint: 'Headings need ids for bookmarks; see the booklet build.' });
+    checks.push(`outline: ${outline.length} bookmarks = headings`);
+  }
   // text of the text block of every page from the first chapter on
   const g = computeGeometry(book.meta.trim);
-  const first = outline[0]?.page ?? 1;
+  const first = firstPage ?? outline[0]?.page ?? 1;
   let text = '';
   for (let n = first; n <= pages.length; n++) {
     const p = pages[n - 1]!;
@@ -91,22 +107,27 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
   }
   const blocks = checkBlocks(book, text, entry.file, out);
   checks.push(`text: ${blocks} blocks once each, in order`);
-  // the contents page: each entry's number is the outline's page
-  for (let n = 1; n < first; n++) {
+  // the contents, from its 目录 page up to the first chapter (a long book's contents run over several
+  // pages): each entry's number is the outline's page
+  const printed = new Map<string, number>();
+  let inContents = false;
+  for (let n = 1; n < first && firstPage === undefined; n++) {
     const layout = await pageText(file, n, undefined, true);
-    if (!squash(layout).startsWith('目录')) continue;
-    const printed = new Map<string, number>();
+    if (squash(layout).startsWith('目录')) inContents = true;
+    if (!inContents) continue;
     for (const line of layout.split('\n')) {
       const m = /^\s*(\S.*?)\s{2,}(\d+)\s*$/.exec(line);
       if (m) printed.set(squash(m[1]!), Number(m[2]));
     }
+  }
+  if (inContents) {
     for (const o of outline.filter((x) => x.level <= 2)) {
       const p = printed.get(squash(o.title));
       if (p !== o.page) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`, ruleId: 'fidelity-toc', hint: 'The contents must be generated from the laid-out pages.' });
     }
     checks.push(`contents: ${printed.size} entries = outline pages`);
   }
-  return { target: entry.target, file: entry.file, blocks, checks };
+  return { first, result: { target: entry.target, file: entry.file, blocks, checks } };
 }
 
 async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[], runEpubcheck: boolean) {
