@@ -11,6 +11,7 @@ import { paginate, type Pagination } from './paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
+import { pruneCaches } from './cache/cache.js';
 
 /**
  * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded while Chromium
@@ -187,6 +188,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     await updateManifest(out, written);
     return written;
   });
+  // the content-keyed cache stays within its limits (least recently used entries go first)
+  await pruneCaches();
   return { book, outputs: entries, pagination, epub: epubReport, pdfxVersion, imposition, preflight: report, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? []), ...(report?.findings ?? [])], timings };
 }
 

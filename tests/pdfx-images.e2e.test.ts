@@ -1,7 +1,7 @@
 // The PDF/X pass with images converted ahead and cached by content: same pixels as Ghostscript
 // converting them inline, cache hits on the second build, a damaged entry is only a miss.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,23 @@ describe('content-keyed cache', () => {
     await cache.put(key, Buffer.from('字节'));
     expect((await cache.get(key))?.toString()).toBe('字节');
     expect(await cache.get(cacheKey('a', 'bd'))).toBeUndefined();
+  });
+
+  it('prunes the least recently used entries first, a hit counting as a use', async () => {
+    process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+    const cache = openCache('test');
+    const keys = ['a', 'b', 'c'].map((k) => cacheKey(k));
+    for (const [i, k] of keys.entries()) {
+      await cache.put(k, Buffer.alloc(1000, i));
+      // distinct ages: a oldest, c newest
+      const t = new Date(Date.now() - (3 - i) * 60_000);
+      utimesSync(path.join(cache.dir!, k.slice(0, 2), k), t, t);
+    }
+    expect(await cache.get(keys[0]!)).toBeDefined(); // a is used now: the newest
+    expect(await cache.prune(2 * 1032 + 10)).toBe(1); // room for two entries (32-byte hash each)
+    expect(await cache.get(keys[1]!)).toBeUndefined(); // b, the least recently used, went
+    expect(await cache.get(keys[0]!)).toBeDefined();
+    expect(await cache.get(keys[2]!)).toBeDefined();
   });
 
   it('never fails the caller when its folder cannot be written', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,8 @@ export interface Cache {
   readonly dir: string | undefined;
   get(key: string): Promise<Buffer | undefined>;
   put(key: string, data: Uint8Array): Promise<void>;
+  /** Removes the least recently used entries until the namespace holds at most `maxBytes`; returns how many went. */
+  prune(maxBytes: number): Promise<number>;
 }
 
 export function cacheDir(): string | undefined {
@@ -36,7 +38,11 @@ export function openCache(namespace: string): Cache {
       try {
         const raw = await readFile(file(key));
         const data = raw.subarray(32);
-        return raw.subarray(0, 32).equals(createHash('sha256').update(data).digest()) ? data : undefined;
+        if (!raw.subarray(0, 32).equals(createHash('sha256').update(data).digest())) return undefined;
+        // a hit counts as a use, for pruning
+        const now = new Date();
+        await utimes(file(key), now, now).catch(() => {});
+        return data;
       } catch {
         return undefined;
       }
@@ -53,7 +59,41 @@ export function openCache(namespace: string): Cache {
         await rm(tmp, { force: true }).catch(() => {});
       }
     },
+    async prune(maxBytes) {
+      if (!dir) return 0;
+      try {
+        const entries: { path: string; size: number; used: number }[] = [];
+        for (const sub of await readdir(dir)) {
+          for (const name of await readdir(path.join(dir, sub)).catch(() => [] as string[])) {
+            const p = path.join(dir, sub, name);
+            const st = await stat(p).catch(() => undefined);
+            if (st?.isFile()) entries.push({ path: p, size: st.size, used: st.mtimeMs });
+          }
+        }
+        entries.sort((a, b) => b.used - a.used);
+        let total = 0;
+        let removed = 0;
+        for (const e of entries) {
+          total += e.size;
+          if (total > maxBytes) {
+            await rm(e.path, { force: true });
+            removed++;
+          }
+        }
+        return removed;
+      } catch {
+        return 0;
+      }
+    },
   };
+}
+
+/** How much each namespace may keep: CMYK images are large, font subsets small and many. */
+export const CACHE_LIMITS: Record<string, number> = { 'cmyk-images': 2 << 30, 'font-subsets': 256 << 20 };
+
+/** Keeps every namespace within its limit (least recently used first out). Best effort. */
+export async function pruneCaches(): Promise<void> {
+  await Promise.all(Object.entries(CACHE_LIMITS).map(([ns, max]) => openCache(ns).prune(max)));
 }
 
 /** SHA-256 hex of the parts, each length-prefixed so that ("ab", "c") and ("a", "bc") differ. */
