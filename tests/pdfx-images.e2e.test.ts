@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
 import { cacheKey, openCache } from '../scripts/cache/cache.js';
-import { makePdfx, pageRanges, parseCMap, writeCMap } from '../scripts/press/pdfx.js';
+import { parseCMap, writeCMap } from '../scripts/pdf/tounicode.js';
+import { makePdfx, pageRanges } from '../scripts/press/pdfx.js';
 import { boxes, fonts, info, pageCount, pageText } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-pdfx-img-'));

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAtomic } from '../output/write.js';
 
 /** Folio's own folder: the cache lives beside its dependencies unless FOLIO_CACHE_DIR says otherwise. */
 const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,15 +50,8 @@ export function openCache(namespace: string): Cache {
     },
     async put(key, data) {
       if (!dir) return;
-      const target = file(key);
-      const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
-        await rename(tmp, target);
-      } catch {
-        await rm(tmp, { force: true }).catch(() => {});
-      }
+      // atomic like every output (temporary sibling, fsync, rename); a failure only costs speed
+      await writeAtomic(file(key), Buffer.concat([createHash('sha256').update(data).digest(), data])).catch(() => {});
     },
     async prune(maxBytes) {
       if (!dir) return 0;
