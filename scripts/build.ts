@@ -20,12 +20,25 @@ import { pruneCaches } from './cache/cache.js';
  */
 const outputStages = () =>
   Promise.all([
-    import('./pdf/finish.js'), import('./press/press.js'), import('./press/pdfx.js'), import('./press/impose.js'),
-    import('./epub/content.js'), import('./epub/package.js'), import('./preflight/preflight.js'), import('./preflight/report.js'),
+    import('./pdf/finish.js'),
+    import('./press/press.js'),
+    import('./press/pdfx.js'),
+    import('./press/impose.js'),
+    import('./epub/content.js'),
+    import('./epub/package.js'),
+    import('./preflight/preflight.js'),
+    import('./preflight/report.js'),
   ]).then(([finish, press, pdfx, imposition, content, pack, pre, report]) => ({
-    finishPdf: finish.finishPdf, makePressPdf: press.makePressPdf, makePdfx: pdfx.makePdfx, impose: imposition.impose,
-    prepareChapters: content.prepareChapters, packEpub: pack.packEpub, preflight: pre.preflight, preflightFile: pre.preflightFile,
-    combineReports: pre.combineReports, preflightHtml: report.preflightHtml,
+    finishPdf: finish.finishPdf,
+    makePressPdf: press.makePressPdf,
+    makePdfx: pdfx.makePdfx,
+    impose: imposition.impose,
+    prepareChapters: content.prepareChapters,
+    packEpub: pack.packEpub,
+    preflight: pre.preflight,
+    preflightFile: pre.preflightFile,
+    combineReports: pre.combineReports,
+    preflightHtml: report.preflightHtml,
   }));
 
 import { TARGETS, type Target } from './targets.js';
@@ -101,17 +114,21 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     browser = await stage('browser', () => launchBrowser());
     opts.onBrowser?.(browser);
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
-    pagination = await stage('paginate', () => paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }));
+    pagination = await stage('paginate', () =>
+      paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }),
+    );
     verifyPagination(book, pagination);
     if (!targets.includes('epub')) await closeBrowser(browser);
-    const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } = await stages;
+    const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } =
+      await stages;
     const pdfName = `${book.meta.slug}.pdf`;
     const slug = book.meta.slug;
     const creator = `Folio ${FOLIO_VERSION}`;
     let press: Uint8Array | undefined;
     if (targets.includes('press') || targets.includes('press-pdfx')) {
       press = await stage('press', () => makePressPdf(pagination!.pdf, book.meta, `${slug}-press.pdf`, creator));
-      if (targets.includes('press')) outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
+      if (targets.includes('press'))
+        outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
     }
     // Ghostscript (its own process), the imposition and the EPUB do not wait for each other; each
     // press file is preflighted as soon as it exists (poppler runs in processes of its own).
@@ -128,43 +145,76 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     // the EPUB on this thread meanwhile.
     const [pdfx, booklet, imposed, epub] = await Promise.all([
       targets.includes('press-pdfx')
-        ? stage('press-pdfx', () => makePdfx(press!, book.meta)).then((r) => ((checks[1] = check('press-pdfx', `${slug}-press-pdfx.pdf`, r.data)), r))
+        ? stage('press-pdfx', () => makePdfx(press!, book.meta)).then(
+            (r) => ((checks[1] = check('press-pdfx', `${slug}-press-pdfx.pdf`, r.data)), r),
+          )
         : undefined,
       targets.includes('booklet') ? stage('pdf', () => finishPdf(p.pdf, book.meta, { creator })) : undefined,
       targets.includes('imposed')
-        ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then((r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r))
+        ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then(
+            (r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r),
+          )
         : undefined,
       targets.includes('epub')
-        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks)).then(async (chapters) => {
-            // the last use of the browser: close it now, not after Ghostscript and preflight (a long
-            // book's Chromium holds hundreds of MB)
-            await closeBrowser(browser);
-            return chapters;
-          }).then((chapters) =>
-            stage('epub', async () => packEpub({ book, chapters, pages: p.pages, breaks: p.breaks, cover: await coverImage(book, p), printFile: pdfName })),
-          )
+        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks))
+            .then(async (chapters) => {
+              // the last use of the browser: close it now, not after Ghostscript and preflight (a long
+              // book's Chromium holds hundreds of MB)
+              await closeBrowser(browser);
+              return chapters;
+            })
+            .then((chapters) =>
+              stage('epub', async () =>
+                packEpub({
+                  book,
+                  chapters,
+                  pages: p.pages,
+                  breaks: p.breaks,
+                  cover: await coverImage(book, p),
+                  printFile: pdfName,
+                }),
+              ),
+            )
         : undefined,
     ]);
     if (booklet) outputs.unshift({ target: 'booklet', file: pdfName, data: booklet, pages: p.pages.length });
     if (pdfx) {
       pdfxVersion = pdfx.version;
       outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: p.pages.length });
-      log(`press-pdfx ${pdfx.images.images} images in CMYK (${pdfx.images.hits} from the cache)${pdfx.images.skipped ? `, ${pdfx.images.skipped} left to Ghostscript` : ''}`);
+      log(
+        `press-pdfx ${pdfx.images.images} images in CMYK (${pdfx.images.hits} from the cache)${pdfx.images.skipped ? `, ${pdfx.images.skipped} left to Ghostscript` : ''}`,
+      );
     }
     if (imposed) {
-      imposition = { sheets: imposed.sheets, blanksAdded: imposed.blanksAdded, sides: imposed.sides, sequence: imposed.sequence };
-      log(`imposed    ${p.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`);
+      imposition = {
+        sheets: imposed.sheets,
+        blanksAdded: imposed.blanksAdded,
+        sides: imposed.sides,
+        sequence: imposed.sequence,
+      };
+      log(
+        `imposed    ${p.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`,
+      );
       outputs.push({ target: 'imposed', file: `${slug}-imposed.pdf`, data: imposed.data, pages: imposed.sides.length });
     }
     if (epub) {
-      epubReport = { fontBefore: epub.font.before, fontAfter: epub.font.after, glyphs: epub.font.glyphs, pageList: epub.pageList };
-      log(`epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`);
+      epubReport = {
+        fontBefore: epub.font.before,
+        fontAfter: epub.font.after,
+        glyphs: epub.font.glyphs,
+        pageList: epub.pageList,
+      };
+      log(
+        `epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`,
+      );
       outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
     }
     const pending = checks.filter(Boolean);
     if (pending.length) {
       report = await stage('preflight', async () => combineReports(await Promise.all(pending)));
-      log(`preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`);
+      log(
+        `preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`,
+      );
     }
   } finally {
     // never leave a browser behind, even one that crashed or hangs
@@ -182,15 +232,36 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const written: ManifestEntry[] = [];
     for (const o of outputs) {
       await writeAtomic(path.join(out, o.file), o.data);
-      written.push({ target: o.target, file: o.file, bytes: o.data.byteLength, sha256: sha256(o.data), ...(o.pages ? { pages: o.pages } : {}) });
+      written.push({
+        target: o.target,
+        file: o.file,
+        bytes: o.data.byteLength,
+        sha256: sha256(o.data),
+        ...(o.pages ? { pages: o.pages } : {}),
+      });
     }
-    if (pagination) await writeAtomic(path.join(out, 'layout.json'), `${JSON.stringify(layoutOf(book, pagination), null, 2)}\n`);
+    if (pagination)
+      await writeAtomic(path.join(out, 'layout.json'), `${JSON.stringify(layoutOf(book, pagination), null, 2)}\n`);
     await updateManifest(out, written);
     return written;
   });
   // the content-keyed cache stays within its limits (least recently used entries go first)
   await pruneCaches();
-  return { book, outputs: entries, pagination, epub: epubReport, pdfxVersion, imposition, preflight: report, diagnostics: [...manuscript.diagnostics.diagnostics, ...(pagination?.diagnostics ?? []), ...(report?.findings ?? [])], timings };
+  return {
+    book,
+    outputs: entries,
+    pagination,
+    epub: epubReport,
+    pdfxVersion,
+    imposition,
+    preflight: report,
+    diagnostics: [
+      ...manuscript.diagnostics.diagnostics,
+      ...(pagination?.diagnostics ?? []),
+      ...(report?.findings ?? []),
+    ],
+    timings,
+  };
 }
 
 const closing = new WeakMap<Browser, Promise<void>>();
@@ -202,7 +273,10 @@ function closeBrowser(browser: Browser | undefined): Promise<void> {
   if (!done) {
     done = (async () => {
       const proc = browser.process();
-      const closed = await browser.close().then(() => true, () => false);
+      const closed = await browser.close().then(
+        () => true,
+        () => false,
+      );
       // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
       if (proc?.pid && !closed) {
         try {
@@ -224,7 +298,13 @@ export function layoutOf(book: Book, p: Pagination): Layout {
     bleed: book.meta.press.bleed,
     safe: book.meta.press.safe,
     pages: p.pages.length,
-    figures: book.figures.map((f) => ({ id: f.id, page: p.figurePages[f.id] ?? 0, source: f.source, file: path.relative(book.root, f.file), fpo: f.fpo })),
+    figures: book.figures.map((f) => ({
+      id: f.id,
+      page: p.figurePages[f.id] ?? 0,
+      source: f.source,
+      file: path.relative(book.root, f.file),
+      fpo: f.fpo,
+    })),
   };
 }
 
@@ -238,7 +318,17 @@ export async function preflightOutputs(outDir: string): Promise<PreflightReport>
     try {
       return JSON.parse(await readFile(path.join(out, name), 'utf8'));
     } catch {
-      throw new FolioError([{ file: path.join(outDir, name), line: 0, column: 0, severity: 'error', message: `Cannot read ${name}`, ruleId: 'preflight-input', hint: 'Run `folio build --target press` (or all targets) first.' }]);
+      throw new FolioError([
+        {
+          file: path.join(outDir, name),
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Cannot read ${name}`,
+          ruleId: 'preflight-input',
+          hint: 'Run `folio build --target press` (or all targets) first.',
+        },
+      ]);
     }
   };
   const manifest = (await read('manifest.json')) as { outputs: ManifestEntry[] };
@@ -246,7 +336,18 @@ export async function preflightOutputs(outDir: string): Promise<PreflightReport>
   const files = manifest.outputs
     .filter((o) => o.target === 'press' || o.target === 'press-pdfx' || o.target === 'imposed')
     .map((o) => ({ target: o.target as PreflightFile['target'], path: path.join(out, o.file), file: o.file }));
-  if (!files.length) throw new FolioError([{ file: path.join(outDir, 'manifest.json'), line: 0, column: 0, severity: 'error', message: 'No press files in the manifest', ruleId: 'preflight-input', hint: 'Build them: folio build --target press --target press-pdfx --target imposed' }]);
+  if (!files.length)
+    throw new FolioError([
+      {
+        file: path.join(outDir, 'manifest.json'),
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: 'No press files in the manifest',
+        ruleId: 'preflight-input',
+        hint: 'Build them: folio build --target press --target press-pdfx --target imposed',
+      },
+    ]);
   const { preflight, preflightHtml } = await outputStages();
   const report = await preflight(files, layout);
   await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -255,7 +356,13 @@ export async function preflightOutputs(outDir: string): Promise<PreflightReport>
 }
 
 /** Preflight of one in-memory press file (written to a temporary folder for poppler). */
-async function preflightBytes(preflightFile: typeof import('./preflight/preflight.js').preflightFile, target: Target, file: string, data: Uint8Array, layout: Layout): Promise<FileCheck> {
+async function preflightBytes(
+  preflightFile: typeof import('./preflight/preflight.js').preflightFile,
+  target: Target,
+  file: string,
+  data: Uint8Array,
+  layout: Layout,
+): Promise<FileCheck> {
   const dir = await mkdtemp(path.join(tmpdir(), 'folio-preflight-'));
   try {
     await writeFile(path.join(dir, file), data);
@@ -271,7 +378,18 @@ async function coverImage(book: Book, p: Pagination): Promise<{ data: Buffer; me
     const png = /\.png$/i.test(book.cover);
     return { data: await readFile(book.cover), mediaType: png ? 'image/png' : 'image/jpeg' };
   }
-  if (!p.cover) throw new FolioError([{ file: 'booklet', line: 0, column: 0, severity: 'error', message: 'The cover page could not be captured for the EPUB', ruleId: 'epub-cover', hint: 'Set cover: in book.yaml.' }]);
+  if (!p.cover)
+    throw new FolioError([
+      {
+        file: 'booklet',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: 'The cover page could not be captured for the EPUB',
+        ruleId: 'epub-cover',
+        hint: 'Set cover: in book.yaml.',
+      },
+    ]);
   return { data: p.cover, mediaType: 'image/jpeg' };
 }
 
@@ -280,7 +398,17 @@ function checkOutDir(out: string, root: string): void {
   const rel = path.relative(root, path.resolve(out));
   if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
     throw new FolioError(
-      [{ file: out, line: 0, column: 0, severity: 'error', message: 'The output folder is inside the manuscript folder', ruleId: 'usage-out', hint: 'Choose --out outside the manuscript, e.g. ./dist.' }],
+      [
+        {
+          file: out,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: 'The output folder is inside the manuscript folder',
+          ruleId: 'usage-out',
+          hint: 'Choose --out outside the manuscript, e.g. ./dist.',
+        },
+      ],
       2,
     );
   }
@@ -290,13 +418,19 @@ function checkOutDir(out: string, root: string): void {
 function verifyPagination(book: Book, p: Pagination): void {
   const lost = book.headings.filter((h) => !(h.id in p.headingPages));
   if (lost.length) {
-    throw new FolioError(lost.map((h) => {
-      const [file, line] = h.source.split(/:(?=\d+$)/);
-      return {
-        file: file!, line: Number(line), column: 1, severity: 'error' as const,
-        message: `Heading "${h.text}" is missing from the laid-out pages`, ruleId: 'render-lost-content',
-        hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
-      };
-    }));
+    throw new FolioError(
+      lost.map((h) => {
+        const [file, line] = h.source.split(/:(?=\d+$)/);
+        return {
+          file: file!,
+          line: Number(line),
+          column: 1,
+          severity: 'error' as const,
+          message: `Heading "${h.text}" is missing from the laid-out pages`,
+          ruleId: 'render-lost-content',
+          hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
+        };
+      }),
+    );
   }
 }

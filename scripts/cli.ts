@@ -14,7 +14,9 @@ async function runFidelity(manuscript: string, out: string, format: 'text' | 'js
   else {
     for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     for (const c of r.checked) process.stderr.write(`folio: check ${c.target.padEnd(8)} ${c.checks.join('; ')}\n`);
-    process.stderr.write(`folio: check ${r.passed ? 'passed' : 'FAILED'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `folio: check ${r.passed ? 'passed' : 'FAILED'} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
   }
   return r.passed ? 0 : 1;
 }
@@ -34,11 +36,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('-m, --manuscript <dir>', 'manuscript folder (book.yaml + chapters)', 'manuscript')
     .option('-o, --out <dir>', 'output folder', 'dist')
     .addOption(new Option('-t, --target <name...>', 'target(s) to build (default: all)').choices([...TARGETS]))
-    .option('--timeout <seconds>', 'time limit for pagination', (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new CommanderError(2, 'folio.usage', `--timeout expects seconds, got "${v}"`);
-      return n;
-    }, 120)
+    .option(
+      '--timeout <seconds>',
+      'time limit for pagination',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0)
+          throw new CommanderError(2, 'folio.usage', `--timeout expects seconds, got "${v}"`);
+        return n;
+      },
+      120,
+    )
     .option('--no-check', 'skip the fidelity check of the outputs at the end')
     .action(async (o: { manuscript: string; out: string; target?: Target[]; timeout: number; check: boolean }) => {
       const t0 = performance.now();
@@ -55,19 +63,26 @@ export async function main(argv: string[]): Promise<number> {
       for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
       process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
       process.stderr.write(`folio: built in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-      code = o.check && result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub') ? await runFidelity(o.manuscript, o.out, 'text') : 0;
+      code =
+        o.check && result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub')
+          ? await runFidelity(o.manuscript, o.out, 'text')
+          : 0;
     });
 
   program
     .command('preflight')
-    .description('check the press files in --out (press, press-pdfx, imposed); writes preflight.json and preflight.html')
+    .description(
+      'check the press files in --out (press, press-pdfx, imposed); writes preflight.json and preflight.html',
+    )
     .option('-o, --out <dir>', 'output folder of a build', 'dist')
     .action(async (o: { out: string }) => {
       const { preflightOutputs } = await import('./build.js');
       const report = await preflightOutputs(o.out);
       for (const d of report.findings) process.stderr.write(`${formatDiagnostic(d)}\n`);
       const s = report.summary;
-      process.stdout.write(`preflight ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes — ${path.join(o.out, 'preflight.html')}\n`);
+      process.stdout.write(
+        `preflight ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes — ${path.join(o.out, 'preflight.html')}\n`,
+      );
       code = s.passed ? 0 : 1;
     });
 
@@ -83,11 +98,24 @@ export async function main(argv: string[]): Promise<number> {
       const { importRaw } = await import('./import/import.js');
       const { report } = await importRaw(raw, out, { normalize: o.normalize, force: o.force });
       const a = report.accounted;
-      process.stdout.write(`import: ${report.lines} lines — ${a.kept} kept, ${a.joined} joined into paragraphs, ${a.blank} blank, ${a.repeats} repeats removed, ${a.pageNumbers} page numbers removed\n`);
-      for (const r of report.removedRepeats) process.stdout.write(`  removed ×${r.count}: ${r.text.slice(0, 40)} (lines ${r.lines.slice(0, 5).join(', ')}${r.lines.length > 5 ? ', …' : ''})\n`);
-      if (report.displayTitle) process.stdout.write(`  review: display title joined from lines ${report.displayTitle.lines.join(', ')}: ${report.displayTitle.text}\n`);
-      process.stdout.write(`  ${report.figures.length} figures, ${report.subheads.length} sub-heads, ${report.punctuation.length} punctuation marks made full-width\n`);
-      for (const r of report.review) process.stdout.write(`  review ${r.file}: ${r.note}${r.find && r.replace ? ` ("${r.find}" → "${r.replace}")` : ''}\n`);
+      process.stdout.write(
+        `import: ${report.lines} lines — ${a.kept} kept, ${a.joined} joined into paragraphs, ${a.blank} blank, ${a.repeats} repeats removed, ${a.pageNumbers} page numbers removed\n`,
+      );
+      for (const r of report.removedRepeats)
+        process.stdout.write(
+          `  removed ×${r.count}: ${r.text.slice(0, 40)} (lines ${r.lines.slice(0, 5).join(', ')}${r.lines.length > 5 ? ', …' : ''})\n`,
+        );
+      if (report.displayTitle)
+        process.stdout.write(
+          `  review: display title joined from lines ${report.displayTitle.lines.join(', ')}: ${report.displayTitle.text}\n`,
+        );
+      process.stdout.write(
+        `  ${report.figures.length} figures, ${report.subheads.length} sub-heads, ${report.punctuation.length} punctuation marks made full-width\n`,
+      );
+      for (const r of report.review)
+        process.stdout.write(
+          `  review ${r.file}: ${r.note}${r.find && r.replace ? ` ("${r.find}" → "${r.replace}")` : ''}\n`,
+        );
       process.stdout.write(`wrote ${out}/ (book.yaml, 01-feature.md, images/PLACEHOLDERS.txt, import-report.json)\n`);
     });
 
@@ -108,8 +136,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('-p, --port <n>', 'port', (v) => Number(v), 4173)
     .action(async (o: { manuscript: string; port: number }) => {
       const { startPreview } = await import('./preview/server.js');
-      const p = await startPreview({ manuscript: o.manuscript, port: o.port, log: (l) => process.stderr.write(`folio: ${l}\n`) });
-      process.stdout.write(`preview: ${p.url}  (booklet · ${p.url}index.html?view=press · ${p.url}index.html?view=ebook) — Ctrl-C to stop\n`);
+      const p = await startPreview({
+        manuscript: o.manuscript,
+        port: o.port,
+        log: (l) => process.stderr.write(`folio: ${l}\n`),
+      });
+      process.stdout.write(
+        `preview: ${p.url}  (booklet · ${p.url}index.html?view=press · ${p.url}index.html?view=ebook) — Ctrl-C to stop\n`,
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', () => void p.close().then(resolve)));
     });
 
@@ -123,9 +157,16 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { pdf?: string; dist: string; out?: string; against?: string }) => {
       let pdf = o.pdf;
       if (!pdf) {
-        const manifest = JSON.parse(await readFile(path.join(o.dist, 'manifest.json'), 'utf8').catch(() => '{"outputs":[]}')) as { outputs: { target: string; file: string }[] };
+        const manifest = JSON.parse(
+          await readFile(path.join(o.dist, 'manifest.json'), 'utf8').catch(() => '{"outputs":[]}'),
+        ) as { outputs: { target: string; file: string }[] };
         const booklet = manifest.outputs.find((x) => x.target === 'booklet');
-        if (!booklet) throw new CommanderError(2, 'folio.usage', `folio proof: no booklet in ${o.dist}/manifest.json; build it or pass --pdf`);
+        if (!booklet)
+          throw new CommanderError(
+            2,
+            'folio.usage',
+            `folio proof: no booklet in ${o.dist}/manifest.json; build it or pass --pdf`,
+          );
         pdf = path.join(o.dist, booklet.file);
       }
       const { makeProof } = await import('./proof/proof.js');
@@ -138,18 +179,24 @@ export async function main(argv: string[]): Promise<number> {
     .command('lint')
     .description('check a manuscript: book.yaml, structure, Chinese punctuation and characters')
     .argument('[dir]', 'manuscript folder', 'manuscript')
-    .option('--fix', 'rewrite what can be fixed (punctuation, dashes, quotes, spaces, traditional characters) and report it')
+    .option(
+      '--fix',
+      'rewrite what can be fixed (punctuation, dashes, quotes, spaces, traditional characters) and report it',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (dir: string, o: { fix?: boolean; format: 'text' | 'json' }) => {
       const { lintManuscript } = await import('./lint/lint.js');
       const r = await lintManuscript(dir, { fix: o.fix });
-      if (o.format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics: r.diagnostics, fixed: r.fixed }, null, 2)}\n`);
+      if (o.format === 'json')
+        process.stdout.write(`${JSON.stringify({ diagnostics: r.diagnostics, fixed: r.fixed }, null, 2)}\n`);
       else {
         for (const d of r.fixed) process.stdout.write(`${formatDiagnostic(d)}\n`);
         for (const d of r.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
         const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
         const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
-        process.stdout.write(`lint: ${errors} errors, ${warnings} warnings${o.fix ? `, ${r.fixed.length} fixed` : ''}\n`);
+        process.stdout.write(
+          `lint: ${errors} errors, ${warnings} warnings${o.fix ? `, ${r.fixed.length} fixed` : ''}\n`,
+        );
       }
       code = r.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     });
@@ -158,32 +205,49 @@ export async function main(argv: string[]): Promise<number> {
     .command('check')
     .description('check the built outputs against the manuscript (fidelity); --typography measures every laid-out line')
     .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
-    .option('--typography', 'walk the line boxes of every page (避头尾, 孤字, widows, stranded headings, overflow, stretch, quote glyphs)')
+    .option(
+      '--typography',
+      'walk the line boxes of every page (避头尾, 孤字, widows, stranded headings, overflow, stretch, quote glyphs)',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--stretch <em>', 'largest inter-character stretch of a justified line, in em', (v) => Number(v), 0.25)
     .option('-o, --out <dir>', 'output folder of a build (fidelity check)', 'dist')
-    .action(async (o: { manuscript: string; out: string; typography?: boolean; format: 'text' | 'json'; stretch: number }) => {
-      if (!o.typography) {
-        code = await runFidelity(o.manuscript, o.out, o.format);
-        return;
-      }
-      const { checkTypography } = await import('./typography/check.js');
-      const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
-      if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else {
-        for (const d of report.findings) process.stdout.write(`${formatDiagnostic(d)}\n`);
-        const summary = Object.entries(report.counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'no findings';
-        process.stdout.write(`typography: ${report.stats.pages} pages, ${report.stats.blocks} blocks, ${report.stats.lines} lines — ${summary}\n`);
-      }
-      code = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
-    });
+    .action(
+      async (o: {
+        manuscript: string;
+        out: string;
+        typography?: boolean;
+        format: 'text' | 'json';
+        stretch: number;
+      }) => {
+        if (!o.typography) {
+          code = await runFidelity(o.manuscript, o.out, o.format);
+          return;
+        }
+        const { checkTypography } = await import('./typography/check.js');
+        const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
+        if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          for (const d of report.findings) process.stdout.write(`${formatDiagnostic(d)}\n`);
+          const summary =
+            Object.entries(report.counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'no findings';
+          process.stdout.write(
+            `typography: ${report.stats.pages} pages, ${report.stats.blocks} blocks, ${report.stats.lines} lines — ${summary}\n`,
+          );
+        }
+        code = report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
       if (e.code === 'folio.usage') process.stderr.write(`folio: ${e.message}\n`);
       return 2;
     }

@@ -1,7 +1,11 @@
 // Plugins that ship no types: each is a markdown-it plugin `(md, options) => void`.
 declare module 'markdown-it-attrs' {
   import type { PluginWithOptions } from 'markdown-it';
-  const plugin: PluginWithOptions<{ leftDelimiter?: string; rightDelimiter?: string; allowedAttributes?: (string | RegExp)[] }>;
+  const plugin: PluginWithOptions<{
+    leftDelimiter?: string;
+    rightDelimiter?: string;
+    allowedAttributes?: (string | RegExp)[];
+  }>;
   export default plugin;
 }
 declare module 'markdown-it-container' {
@@ -20,7 +24,11 @@ declare module 'markdown-it-cjk-breaks' {
   export default plugin;
 }
 declare module 'subset-font' {
-  function subsetFont(font: Buffer, text: string, options?: { targetFormat?: 'sfnt' | 'woff' | 'woff2'; preserveNameIds?: number[] }): Promise<Buffer>;
+  function subsetFont(
+    font: Buffer,
+    text: string,
+    options?: { targetFormat?: 'sfnt' | 'woff' | 'woff2'; preserveNameIds?: number[] },
+  ): Promise<Buffer>;
   export default subsetFont;
 }
 declare module 'opencc-js' {

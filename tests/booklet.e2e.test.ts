@@ -5,7 +5,19 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../scripts/build.js';
 import { computeGeometry, MM } from '../scripts/render/geometry.js';
-import { boxes, catalogLang, countOccurrences, fonts, imageCount, info, outline, pageCount, pageLines, pageText, squash } from './helpers/pdf.js';
+import {
+  boxes,
+  catalogLang,
+  countOccurrences,
+  fonts,
+  imageCount,
+  info,
+  outline,
+  pageCount,
+  pageLines,
+  pageText,
+  squash,
+} from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-booklet-'));
 let result: BuildResult;
@@ -13,7 +25,12 @@ let pdf: string;
 const g = computeGeometry({ width: 148, height: 210 });
 
 // Areas of a page, in points from the top-left corner.
-const textBlock = (side: 'left' | 'right') => ({ x: (side === 'right' ? g.inner : g.outer) - 2, y: g.top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 });
+const textBlock = (side: 'left' | 'right') => ({
+  x: (side === 'right' ? g.inner : g.outer) - 2,
+  y: g.top - 2,
+  w: g.chars * g.em + 4,
+  h: g.lines * g.line + 4,
+});
 const headArea = { x: 0, y: 0, w: g.width, h: g.top - 4 };
 const footArea = { x: 0, y: g.top + g.lines * g.line + 4, w: g.width, h: g.bottom - 4 };
 
@@ -92,7 +109,10 @@ describe('the seed booklet PDF', () => {
   it('prints every paragraph, heading and caption of the manuscript exactly once, in order', () => {
     const pages = result.pagination!.pages;
     const first = result.pagination!.headingPages['ch1-title']!;
-    const body = pages.filter((p) => p.number >= first).map((p) => squash(pageText(pdf, p.number, textBlock(p.side)))).join('');
+    const body = pages
+      .filter((p) => p.number >= first)
+      .map((p) => squash(pageText(pdf, p.number, textBlock(p.side))))
+      .join('');
     const blocks = result.book.chapters.flatMap((c) => c.blocks);
     expect(blocks.filter((b) => b.kind === 'paragraph').length).toBeGreaterThanOrEqual(17);
     let last = -1;
@@ -131,10 +151,14 @@ describe('the seed booklet PDF', () => {
     for (const p of bodyPages) {
       const head = squash(pageText(pdf, p.number, headArea));
       // exactly once: Chromium 156 must not draw the margin box a second time
-      expect(head, `page ${p.number}`).toBe(squash(p.side === 'left' ? '缘藏30载 真情暖高原' : '共筑幸福路 阔步向未来'));
+      expect(head, `page ${p.number}`).toBe(
+        squash(p.side === 'left' ? '缘藏30载 真情暖高原' : '共筑幸福路 阔步向未来'),
+      );
       expect(squash(pageText(pdf, p.number, footArea)), `folio of page ${p.number}`).toBe(String(p.number));
     }
-    const bare = pages.filter((p) => p.blank || p.name === 'cover' || p.name === 'front' || p.name === 'back' || p.number === opening);
+    const bare = pages.filter(
+      (p) => p.blank || p.name === 'cover' || p.name === 'front' || p.name === 'back' || p.number === opening,
+    );
     expect(bare.length).toBeGreaterThanOrEqual(5);
     for (const p of bare) {
       expect(squash(pageText(pdf, p.number, headArea)), `head of page ${p.number}`).toBe('');
@@ -143,7 +167,8 @@ describe('the seed booklet PDF', () => {
       if (p.name === 'cover' || p.name === 'back') expect(foot, `foot of page ${p.number}`).not.toMatch(/\d+$/);
       else expect(foot, `foot of page ${p.number}`).toBe('');
     }
-    for (const p of pages.filter((q) => q.blank)) expect(squash(pageText(pdf, p.number)), `blank page ${p.number}`).toBe('');
+    for (const p of pages.filter((q) => q.blank))
+      expect(squash(pageText(pdf, p.number)), `blank page ${p.number}`).toBe('');
   });
 
   it('has a contents page whose numbers are the pages where the headings are', () => {
@@ -169,8 +194,12 @@ describe('the seed booklet PDF', () => {
     const cover = squash(pageText(pdf, 1));
     expect(cover).toContain('缘藏30载');
     expect(cover).toContain('吉林对口支援日喀则');
-    const front = pages.filter((p) => p.name === 'front').map((p) => squash(pageText(pdf, p.number))).join('');
-    for (const s of ['旦增嘎瓦', '韩丽苹', '2026年11月29日', '第1版', result.book.meta.identifier, 'Folio']) expect(front).toContain(squash(s));
+    const front = pages
+      .filter((p) => p.name === 'front')
+      .map((p) => squash(pageText(pdf, p.number)))
+      .join('');
+    for (const s of ['旦增嘎瓦', '韩丽苹', '2026年11月29日', '第1版', result.book.meta.identifier, 'Folio'])
+      expect(front).toContain(squash(s));
   });
 
   it('is byte-for-byte reproducible', async () => {

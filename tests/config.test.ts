@@ -29,7 +29,11 @@ describe('book.yaml', () => {
     ['an empty author list', 'title: 书\nauthors: []\nlanguage: zh-CN\n', '2:10 config-too-small authors:'],
     ['an unknown trim', `${ok}trim: A7\n`, '4:7 config-invalid-value trim: Unknown trim'],
     ['a custom trim with a string', `${ok}trim: {width: 100, height: tall}\n`, '4:28 config-invalid-type trim.height:'],
-    ['a bad language tag', 'title: 书\nauthors: [甲]\nlanguage: "zh_CN!"\n', '3:11 config-custom language: Expected a BCP 47'],
+    [
+      'a bad language tag',
+      'title: 书\nauthors: [甲]\nlanguage: "zh_CN!"\n',
+      '3:11 config-custom language: Expected a BCP 47',
+    ],
     ['a bad date', `${ok}date: 2026-13-45\n`, '4:7 config-custom date: Not a real calendar date'],
     ['a bad ISBN', `${ok}identifier: 978-7-111-11111-1\n`, '4:13 config-custom identifier: Expected an ISBN'],
     ['an unknown field', `${ok}titel: 书\n`, '4:1 config-unrecognized-keys Unknown field "titel"'],
@@ -37,7 +41,10 @@ describe('book.yaml', () => {
   ])('reports %s at the field', (_, text, expected) => {
     const got = problems(text);
     expect(got.length).toBeGreaterThan(0);
-    expect(got.some((g) => g.includes(expected)), got.join('\n')).toBe(true);
+    expect(
+      got.some((g) => g.includes(expected)),
+      got.join('\n'),
+    ).toBe(true);
   });
 
   it('formats as file:line:col severity message rule-id with a hint', () => {

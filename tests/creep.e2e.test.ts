@@ -9,8 +9,12 @@ import { execFileSync } from 'node:child_process';
 
 /** x of the leftmost word on each half of an imposed sheet side. */
 function leftEdges(pdf: string, side: number): [number, number] {
-  const html = execFileSync('pdftotext', ['-bbox', '-f', String(side), '-l', String(side), pdf, '-'], { encoding: 'utf8' });
-  const words = [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) })).filter((w) => w.y > 60 && w.y < 600);
+  const html = execFileSync('pdftotext', ['-bbox', '-f', String(side), '-l', String(side), pdf, '-'], {
+    encoding: 'utf8',
+  });
+  const words = [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)"/g)]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]) }))
+    .filter((w) => w.y > 60 && w.y < 600);
   const mid = Math.max(...words.map((w) => w.x)) / 2 + 20;
   const left = words.filter((w) => w.x < mid).map((w) => w.x);
   const right = words.filter((w) => w.x >= mid).map((w) => w.x);
@@ -22,7 +26,10 @@ describe('imposition creep', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'folio-creep-'));
     const dir = path.join(root, 'm');
     cpSync('manuscript', dir, { recursive: true });
-    writeFileSync(path.join(dir, 'book.yaml'), `${readFileSync(path.join(dir, 'book.yaml'), 'utf8')}press: {bleed: 3, safe: 5, creep: 0.5}\n`);
+    writeFileSync(
+      path.join(dir, 'book.yaml'),
+      `${readFileSync(path.join(dir, 'book.yaml'), 'utf8')}press: {bleed: 3, safe: 5, creep: 0.5}\n`,
+    );
     const plain = await build({ manuscript: 'manuscript', out: path.join(root, 'a'), targets: ['imposed'] });
     const crept = await build({ manuscript: dir, out: path.join(root, 'b'), targets: ['imposed'] });
     const a = path.join(root, 'a', plain.outputs[0]!.file);

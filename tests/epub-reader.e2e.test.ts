@@ -28,7 +28,15 @@ beforeAll(async () => {
   await page.setViewport({ width: 600, height: 800 });
   const log = await serveBundle(
     page,
-    { entry: 'index.html', files: new Map<string, string | Uint8Array>([['index.html', html], ['book.epub', epub]]), mounts: [], geometry: computeGeometry({ width: 148, height: 210 }) },
+    {
+      entry: 'index.html',
+      files: new Map<string, string | Uint8Array>([
+        ['index.html', html],
+        ['book.epub', epub],
+      ]),
+      mounts: [],
+      geometry: computeGeometry({ width: 148, height: 210 }),
+    },
     [
       { prefix: 'lib/', dir: path.dirname(require.resolve('jszip/dist/jszip.min.js')) },
       { prefix: 'lib/', dir: path.join(path.dirname(require.resolve('epubjs')), '..', 'dist') },
@@ -36,9 +44,19 @@ beforeAll(async () => {
   );
   await page.goto(`${ORIGIN}index.html`, { waitUntil: 'load' });
   await page.evaluate(async () => {
-    const w = window as unknown as { ePub: (u: string, o: object) => { renderTo(id: string, o: object): { display(t?: string): Promise<void> } }; rendition: unknown; book: unknown };
+    const w = window as unknown as {
+      ePub: (u: string, o: object) => { renderTo(id: string, o: object): { display(t?: string): Promise<void> } };
+      rendition: unknown;
+      book: unknown;
+    };
     const book = w.ePub('book.epub', { openAs: 'epub' });
-    const rendition = book.renderTo('viewer', { width: 600, height: 800, flow: 'paginated', spread: 'none', allowScriptedContent: false });
+    const rendition = book.renderTo('viewer', {
+      width: 600,
+      height: 800,
+      flow: 'paginated',
+      spread: 'none',
+      allowScriptedContent: false,
+    });
     w.book = book;
     w.rendition = rendition;
     await rendition.display();
@@ -63,7 +81,12 @@ describe('the EPUB in epub.js', () => {
     const img = await f.$eval('img[role="doc-cover"]', async (i) => {
       const im = i as HTMLImageElement;
       await im.decode();
-      return { w: im.naturalWidth, h: im.naturalHeight, complete: im.complete, shownHeight: im.getBoundingClientRect().height };
+      return {
+        w: im.naturalWidth,
+        h: im.naturalHeight,
+        complete: im.complete,
+        shownHeight: im.getBoundingClientRect().height,
+      };
     });
     expect(img.complete).toBe(true);
     expect(img.shownHeight).toBeGreaterThan(600); // fills the 800 px reader page, not a thumbnail

@@ -21,9 +21,13 @@ describe('faults', () => {
   it('Chromium missing: one clear message saying how to install it or where to point', () => {
     const out = previousOutputs();
     const before = out.snapshot();
-    const r = folio(['build', '--manuscript', manuscript(), '--out', out.dir], { FOLIO_CHROMIUM: '/nonexistent/chromium' });
+    const r = folio(['build', '--manuscript', manuscript(), '--out', out.dir], {
+      FOLIO_CHROMIUM: '/nonexistent/chromium',
+    });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/chromium:0:0 error FOLIO_CHROMIUM points at \/nonexistent\/chromium, which does not exist browser-missing\n {2}hint: Install it with `bash scripts\/setup\.sh` \(apt-get install chromium\), or set FOLIO_CHROMIUM=/);
+    expect(r.stderr).toMatch(
+      /chromium:0:0 error FOLIO_CHROMIUM points at \/nonexistent\/chromium, which does not exist browser-missing\n {2}hint: Install it with `bash scripts\/setup\.sh` \(apt-get install chromium\), or set FOLIO_CHROMIUM=/,
+    );
     expect(out.snapshot()).toEqual(before);
   });
 
@@ -36,7 +40,9 @@ describe('faults', () => {
     const r = folio(['build', '--manuscript', dir, '--out', out.dir, '--target', 'booklet', '--timeout', '2']);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/booklet:0:0 error Paged\.js did not finish within 2 s while laying out the booklet, page \d+ \(chapter .*\d{3}-feature\.md\) render-timeout/);
+    expect(r.stderr).toMatch(
+      /booklet:0:0 error Paged\.js did not finish within 2 s while laying out the booklet, page \d+ \(chapter .*\d{3}-feature\.md\) render-timeout/,
+    );
     expect(out.snapshot()).toEqual(before);
     expect(chromiumCount()).toBeLessThanOrEqual(browsers);
   });
@@ -48,20 +54,29 @@ describe('faults', () => {
     let pid: number | undefined;
     let error: unknown;
     try {
-      await build({ manuscript: 'manuscript', out: out.dir, onBrowser: (b) => (pid = b.process()?.pid), onPage: (n) => n === 9 && pid && process.kill(pid, 'SIGKILL') });
+      await build({
+        manuscript: 'manuscript',
+        out: out.dir,
+        onBrowser: (b) => (pid = b.process()?.pid),
+        onPage: (n) => n === 9 && pid && process.kill(pid, 'SIGKILL'),
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(FolioError);
     expect((error as FolioError).diagnostics[0]!.ruleId).toBe('render-crash');
-    expect((error as FolioError).message).toMatch(/Chromium stopped while laying out the booklet, page \d+ \(chapter manuscript\/01-feature\.md\)/);
+    expect((error as FolioError).message).toMatch(
+      /Chromium stopped while laying out the booklet, page \d+ \(chapter manuscript\/01-feature\.md\)/,
+    );
     expect(out.snapshot()).toEqual(before);
     await new Promise((r) => setTimeout(r, 300));
     expect(chromiumCount()).toBeLessThanOrEqual(browsers);
   });
 
   it('content Paged.js cannot place (a table row taller than a page): an error naming the element, no book', () => {
-    const rows = ['| 序号 | 内容 |', '| --- | --- |', `| 1 | ${Array(60).fill('很长的单元格').join('<br>')} |`].join('\n');
+    const rows = ['| 序号 | 内容 |', '| --- | --- |', `| 1 | ${Array(60).fill('很长的单元格').join('<br>')} |`].join(
+      '\n',
+    );
     const dir = manuscript({ '01.md': `# 第一章\n\n正文。\n\n${rows}\n\n后文。\n` });
     const out = previousOutputs();
     const before = out.snapshot();
@@ -80,16 +95,31 @@ describe('faults', () => {
     expect([a.status, b.status], a.stderr + b.stderr).toEqual([0, 0]);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest.outputs.map((o: { target: string }) => o.target).sort()).toEqual(['booklet', 'epub']);
-    for (const o of manifest.outputs) expect(createHash('sha256').update(readFileSync(path.join(out, o.file))).digest('hex')).toBe(o.sha256);
+    for (const o of manifest.outputs)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(path.join(out, o.file)))
+          .digest('hex'),
+      ).toBe(o.sha256);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   });
 
   it('an unwritable output folder: an error, nothing half-written', () => {
     const parent = mkdtempSync(path.join(tmpdir(), 'folio-file-'));
     writeFileSync(path.join(parent, 'dist'), 'a file where the folder should be');
-    const r = folio(['build', '--manuscript', manuscript(), '--out', path.join(parent, 'dist', 'sub'), '--target', 'booklet']);
+    const r = folio([
+      'build',
+      '--manuscript',
+      manuscript(),
+      '--out',
+      path.join(parent, 'dist', 'sub'),
+      '--target',
+      'booklet',
+    ]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error Cannot write output: (ENOTDIR|EEXIST) output-write\n {2}hint: Check that --out is writable\. Earlier outputs are untouched\./);
+    expect(r.stderr).toMatch(
+      /error Cannot write output: (ENOTDIR|EEXIST) output-write\n {2}hint: Check that --out is writable\. Earlier outputs are untouched\./,
+    );
   });
 
   it('a full disk: an error, no half-written file, the earlier output intact', () => {
@@ -100,7 +130,9 @@ describe('faults', () => {
       writeFileSync(path.join(mnt, 't.pdf'), 'earlier');
       const r = folio(['build', '--manuscript', manuscript(), '--out', mnt, '--target', 'booklet']);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/error Cannot write output: ENOSPC output-write\n {2}hint: The disk is full; free space and build again\. Earlier outputs are untouched\./);
+      expect(r.stderr).toMatch(
+        /error Cannot write output: ENOSPC output-write\n {2}hint: The disk is full; free space and build again\. Earlier outputs are untouched\./,
+      );
       expect(readdirSync(mnt)).toEqual(['t.pdf']);
       expect(readFileSync(path.join(mnt, 't.pdf'), 'utf8')).toBe('earlier');
     } finally {
@@ -119,13 +151,19 @@ describe('folio check (fidelity)', () => {
     // a manuscript with one more paragraph than the outputs were built from
     const dir = mkdtempSync(path.join(tmpdir(), 'folio-fid-ms-'));
     execFileSync('cp', ['-r', 'manuscript/.', dir]);
-    writeFileSync(path.join(dir, '01-feature.md'), `${readFileSync('manuscript/01-feature.md', 'utf8')}\n这一段不在已经生成的文件里。\n`);
+    writeFileSync(
+      path.join(dir, '01-feature.md'),
+      `${readFileSync('manuscript/01-feature.md', 'utf8')}\n这一段不在已经生成的文件里。\n`,
+    );
     const bad = await checkFidelity(dir, out, { epubcheck: false });
     expect(bad.passed).toBe(false);
-    expect(bad.diagnostics.map((d) => `${path.basename(d.file)}:${d.line} ${d.ruleId}`)).toEqual(['01-feature.md:57 fidelity-missing', '01-feature.md:57 fidelity-missing']);
+    expect(bad.diagnostics.map((d) => `${path.basename(d.file)}:${d.line} ${d.ruleId}`)).toEqual([
+      '01-feature.md:57 fidelity-missing',
+      '01-feature.md:57 fidelity-missing',
+    ]);
   });
 
-  it('reads the PDF/X too (no bookmarks: from the booklet\'s first chapter page), and a contents that runs over two pages', async () => {
+  it("reads the PDF/X too (no bookmarks: from the booklet's first chapter page), and a contents that runs over two pages", async () => {
     const ms = makeAnthology(20, mkdtempSync(path.join(tmpdir(), 'folio-fid-20-')));
     const out = mkdtempSync(path.join(tmpdir(), 'folio-fid-20-out-'));
     await build({ manuscript: ms, out, targets: ['booklet', 'press-pdfx'] });
@@ -143,12 +181,23 @@ describe('offline rendering', () => {
   it('refuses a request outside the build and fails the build, naming the URL', async () => {
     const book = buildBook(await loadManuscript('manuscript'));
     const bundle = renderHtml(book);
-    bundle.files.set('index.html', String(bundle.files.get('index.html')).replace('</body>', '<img src="https://example.com/tracker.png" alt=""></body>'));
+    bundle.files.set(
+      'index.html',
+      String(bundle.files.get('index.html')).replace(
+        '</body>',
+        '<img src="https://example.com/tracker.png" alt=""></body>',
+      ),
+    );
     const browser = await launchBrowser();
     try {
-      const e = await paginate(bundle, book, browser).then(() => undefined, (err: unknown) => err);
+      const e = await paginate(bundle, book, browser).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       expect(e).toBeInstanceOf(FolioError);
-      expect((e as FolioError).diagnostics.map((d) => `${d.ruleId} ${d.message}`)).toContain('render-offline Refused request outside the build: https://example.com/tracker.png');
+      expect((e as FolioError).diagnostics.map((d) => `${d.ruleId} ${d.message}`)).toContain(
+        'render-offline Refused request outside the build: https://example.com/tracker.png',
+      );
     } finally {
       await browser.close();
     }

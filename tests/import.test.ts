@@ -17,10 +17,12 @@ function outline(markdown: string): string[] {
   const out: string[] = [];
   const tokens = createMarkdown().parse(markdown, {});
   for (const [i, t] of tokens.entries()) {
-    if (t.type === 'container_kicker_open' || t.type === 'container_byline_open' || t.type === 'container_dek_open') out.push(t.type.replace(/^container_|_open$/g, ''));
+    if (t.type === 'container_kicker_open' || t.type === 'container_byline_open' || t.type === 'container_dek_open')
+      out.push(t.type.replace(/^container_|_open$/g, ''));
     if (t.type === 'heading_open') out.push(`${t.tag} ${tokens[i + 1]!.content}`);
     if (t.type === 'paragraph_open') out.push(`p ${tokens[i + 1]!.content}`);
-    if (t.type === 'figure_open') out.push(`figure ${tokens[i + 1]!.children!.find((c) => c.type === 'image')!.attrGet('title')}`);
+    if (t.type === 'figure_open')
+      out.push(`figure ${tokens[i + 1]!.children!.find((c) => c.type === 'image')!.attrGet('title')}`);
   }
   return out;
 }
@@ -58,13 +60,25 @@ describe('folio import of the seed', async () => {
     const b = parseBookYaml(readFileSync('manuscript/book.yaml', 'utf8'), 'book.yaml');
     expect([a.title, a.subtitle, a.authors, a.language]).toEqual([b.title, b.subtitle, b.authors, b.language]);
     // what the report asks an editor to add: alt texts, photos, publication data
-    expect(report.review.filter((e) => !e.replace).map((e) => e.note)).toEqual([...report.figures.map((_, i) => expect.stringContaining(`Figure ${i + 1}:`)), 'Add date, edition, rights, description and slug.']);
+    expect(report.review.filter((e) => !e.replace).map((e) => e.note)).toEqual([
+      ...report.figures.map((_, i) => expect.stringContaining(`Figure ${i + 1}:`)),
+      'Add date, edition, rights, description and slug.',
+    ]);
   });
 
   it('writes a manuscript that lints with only the traditional character and the missing photos left', async () => {
     const r = await lintManuscript(dir);
-    expect(r.diagnostics.map((d) => d.ruleId).sort()).toEqual(['image-missing', 'image-missing', 'image-missing', 'image-missing', 'image-missing', 'traditional-character']);
-    expect(readFileSync(path.join(dir, 'images/PLACEHOLDERS.txt'), 'utf8')).toContain('images/fig-05.png\t图5\t日喀则市萨嘎县艺术团赴吉林演出。');
+    expect(r.diagnostics.map((d) => d.ruleId).sort()).toEqual([
+      'image-missing',
+      'image-missing',
+      'image-missing',
+      'image-missing',
+      'image-missing',
+      'traditional-character',
+    ]);
+    expect(readFileSync(path.join(dir, 'images/PLACEHOLDERS.txt'), 'utf8')).toContain(
+      'images/fig-05.png\t图5\t日喀则市萨嘎县艺术团赴吉林演出。',
+    );
   });
 });
 
@@ -82,7 +96,9 @@ describe('folio import --no-normalize, then lint', () => {
     const r = await lintManuscript(dir);
     const found = r.diagnostics.filter((d) => d.ruleId === 'punctuation-halfwidth').map((d) => `${d.line}:${d.column}`);
     expect(found.sort()).toEqual(marks.sort());
-    expect(r.diagnostics.filter((d) => d.ruleId === 'traditional-character').map((d) => d.message)).toEqual([expect.stringContaining('"術"')]);
+    expect(r.diagnostics.filter((d) => d.ruleId === 'traditional-character').map((d) => d.message)).toEqual([
+      expect.stringContaining('"術"'),
+    ]);
   });
 });
 
@@ -101,6 +117,8 @@ describe('folio import of raw text with other artifacts', () => {
     expect(md).toContain('# 高原上的新学校');
     expect(report.byline?.authors).toEqual(['张三']);
     const a = report.accounted;
-    expect(a.kept + a.joined + a.blank + a.repeats + a.pageNumbers).toBe(readFileSync('tests/fixtures/raw/artifacts.txt', 'utf8').split('\n').length);
+    expect(a.kept + a.joined + a.blank + a.repeats + a.pageNumbers).toBe(
+      readFileSync('tests/fixtures/raw/artifacts.txt', 'utf8').split('\n').length,
+    );
   });
 });

@@ -6,12 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { lintManuscript } from '../scripts/lint/lint.js';
 
 const FIXTURES = 'tests/fixtures/lint';
-const list = async (dir: string) => (await lintManuscript(dir)).diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`).sort();
+const list = async (dir: string) =>
+  (await lintManuscript(dir)).diagnostics
+    .map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`)
+    .sort();
 
 describe('lint rules (tests/fixtures/lint)', () => {
   for (const name of readdirSync(FIXTURES).sort()) {
     it(`${name}: gives exactly the diagnostics in expected.txt`, async () => {
-      const expected = readFileSync(path.join(FIXTURES, name, 'expected.txt'), 'utf8').trim().split('\n').sort();
+      const expected = readFileSync(path.join(FIXTURES, name, 'expected.txt'), 'utf8')
+        .trim()
+        .split('\n')
+        .sort();
       expect(await list(path.join(FIXTURES, name))).toEqual(expected);
     });
   }
@@ -33,7 +39,14 @@ describe('lint rules (tests/fixtures/lint)', () => {
 describe('lint --fix', () => {
   it('rewrites only the fixable findings and reports each change', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'folio-fix-'));
-    for (const name of ['punctuation-halfwidth', 'ellipsis-dash', 'quote-straight', 'space-han-latin', 'traditional-character']) cpSync(path.join(FIXTURES, name), path.join(dir, name), { recursive: true });
+    for (const name of [
+      'punctuation-halfwidth',
+      'ellipsis-dash',
+      'quote-straight',
+      'space-han-latin',
+      'traditional-character',
+    ])
+      cpSync(path.join(FIXTURES, name), path.join(dir, name), { recursive: true });
     const changed: Record<string, string> = {
       'punctuation-halfwidth': '他说：今天，天气好；真的？好！（括号）不改10:30与a, b和https://x.cn/a,b',
       'ellipsis-dash': '等等……还有……以及——或者——之后。规范的……和——不报。',

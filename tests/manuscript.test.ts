@@ -18,7 +18,8 @@ async function failure(dir: string): Promise<string[]> {
   try {
     await loadManuscript(dir);
   } catch (e) {
-    if (e instanceof FolioError) return e.diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`);
+    if (e instanceof FolioError)
+      return e.diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`);
     throw e;
   }
   return [];
@@ -26,23 +27,35 @@ async function failure(dir: string): Promise<string[]> {
 
 describe('loadManuscript', () => {
   it('takes every *.md but README.md in name order when book.yaml lists no chapters', async () => {
-    const m = await loadManuscript(folder({ 'book.yaml': yaml(), '02-b.md': '# B', '01-a.md': '# A', 'README.md': 'notes', 'x.txt': 'no' }));
+    const m = await loadManuscript(
+      folder({ 'book.yaml': yaml(), '02-b.md': '# B', '01-a.md': '# A', 'README.md': 'notes', 'x.txt': 'no' }),
+    );
     expect(m.chapters.map((c) => path.basename(c.path))).toEqual(['01-a.md', '02-b.md']);
     expect(m.trim).toEqual({ width: 148, height: 210, name: 'A5' });
   });
 
   it('keeps the order book.yaml gives and resolves custom trims', async () => {
-    const m = await loadManuscript(folder({ 'book.yaml': yaml('trim: {width: 120, height: 180}\nchapters: [b.md, a.md]\n'), 'a.md': '# A', 'b.md': '# B' }));
+    const m = await loadManuscript(
+      folder({
+        'book.yaml': yaml('trim: {width: 120, height: 180}\nchapters: [b.md, a.md]\n'),
+        'a.md': '# A',
+        'b.md': '# B',
+      }),
+    );
     expect(m.chapters.map((c) => path.basename(c.path))).toEqual(['b.md', 'a.md']);
     expect(m.trim).toEqual({ width: 120, height: 180 });
   });
 
   it('reports a listed chapter that is missing, at its line in book.yaml', async () => {
-    expect(await failure(folder({ 'book.yaml': yaml('chapters:\n  - 01.md\n  - 02.md\n'), '01.md': '# A' }))).toEqual(['book.yaml:6:5 chapter-missing']);
+    expect(await failure(folder({ 'book.yaml': yaml('chapters:\n  - 01.md\n  - 02.md\n'), '01.md': '# A' }))).toEqual([
+      'book.yaml:6:5 chapter-missing',
+    ]);
   });
 
   it('refuses a chapter path that leaves the folder', async () => {
-    expect(await failure(folder({ 'book.yaml': yaml('chapters: [../x.md]\n') }))).toEqual(['book.yaml:4:12 path-escape']);
+    expect(await failure(folder({ 'book.yaml': yaml('chapters: [../x.md]\n') }))).toEqual([
+      'book.yaml:4:12 path-escape',
+    ]);
   });
 
   it('reports an empty chapter', async () => {
@@ -55,7 +68,9 @@ describe('loadManuscript', () => {
   });
 
   it('refuses a byte order mark', async () => {
-    expect(await failure(folder({ 'book.yaml': yaml(), '01.md': '\uFEFF# 标题\n\n正文\n' }))).toEqual(['01.md:1:1 encoding-bom']);
+    expect(await failure(folder({ 'book.yaml': yaml(), '01.md': '\uFEFF# 标题\n\n正文\n' }))).toEqual([
+      '01.md:1:1 encoding-bom',
+    ]);
   });
 
   it('normalises Windows line ends', async () => {

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { checkHtml } from '../scripts/markdown/html-policy.js';
 import { createMarkdown } from '../scripts/markdown/md.js';
 
-interface Case { title: string; line: number; input: string; expected: string }
+interface Case {
+  title: string;
+  line: number;
+  input: string;
+  expected: string;
+}
 
 function readFixtures(file: string): Case[] {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -20,7 +25,12 @@ function readFixtures(file: string): Case[] {
     if (lines[i + 1] !== '.') throw new Error(`${file}:${i + 2}: expected "." after the title`);
     const inputEnd = until(i + 2);
     const expectedEnd = until(inputEnd + 1);
-    cases.push({ title, line: i + 1, input: lines.slice(i + 2, inputEnd).join('\n'), expected: lines.slice(inputEnd + 1, expectedEnd).join('\n') });
+    cases.push({
+      title,
+      line: i + 1,
+      input: lines.slice(i + 2, inputEnd).join('\n'),
+      expected: lines.slice(inputEnd + 1, expectedEnd).join('\n'),
+    });
     i = expectedEnd;
   }
   return cases;

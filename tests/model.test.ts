@@ -42,7 +42,9 @@ describe('buildBook', () => {
       'heading tests/fixtures/manuscripts/minimal/01-one.md:8',
       'paragraph tests/fixtures/manuscripts/minimal/01-one.md:10',
     ]);
-    expect(book.chapters[0]!.html).toContain('<p data-src="tests/fixtures/manuscripts/minimal/01-one.md:3">正文第一段，换行不应变成空格。</p>');
+    expect(book.chapters[0]!.html).toContain(
+      '<p data-src="tests/fixtures/manuscripts/minimal/01-one.md:3">正文第一段，换行不应变成空格。</p>',
+    );
     expect(book.chapters[0]!.html).toContain('src="m/images/photo.png"');
     // footnote ids are per chapter, so two chapters never collide
     expect(book.chapters[1]!.html).toContain('id="fn-ch2-1"');
@@ -70,7 +72,9 @@ describe('buildBook', () => {
   it('refuses paths out of the manuscript, remote resources and unsafe HTML, with positions', async () => {
     const m = await loadManuscript(fixture('hostile'));
     buildBook(m);
-    const got = m.diagnostics.diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.severity} ${d.ruleId}`);
+    const got = m.diagnostics.diagnostics.map(
+      (d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.severity} ${d.ruleId}`,
+    );
     expect(got).toEqual([
       '01-bad.md:3:7 error path-escape',
       '01-bad.md:5:7 error path-absolute',

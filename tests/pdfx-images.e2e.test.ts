@@ -31,10 +31,15 @@ afterEach(() => {
 function images(pdf: Uint8Array, name: string): { page: number; color: string; data: Buffer }[] {
   const file = path.join(out, name);
   writeFileSync(file, pdf);
-  const rows = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' }).split('\n').slice(2).filter((l) => /\bimage\b/.test(l));
+  const rows = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' })
+    .split('\n')
+    .slice(2)
+    .filter((l) => /\bimage\b/.test(l));
   return rows.map((l) => {
     const f = l.trim().split(/\s+/);
-    const data = execFileSync('qpdf', [`--show-object=${f[10]}`, '--filtered-stream-data', file], { maxBuffer: 64 << 20 });
+    const data = execFileSync('qpdf', [`--show-object=${f[10]}`, '--filtered-stream-data', file], {
+      maxBuffer: 64 * 2 ** 20,
+    });
     return { page: Number(f[0]), color: f[5]!, data };
   });
 }
@@ -74,10 +79,13 @@ describe('PDF/X images converted ahead', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
     process.env.FOLIO_CACHE_DIR = dir;
     const first = await makePdfx(press, result.book.meta);
-    const entries = readdirSync(path.join(dir, 'cmyk-images'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    const entries = readdirSync(path.join(dir, 'cmyk-images'), { recursive: true, withFileTypes: true }).filter((e) =>
+      e.isFile(),
+    );
     expect(entries).toHaveLength(5);
     const victim = path.join(entries[0]!.parentPath, entries[0]!.name);
     const bytes = readFileSync(victim);
+    // eslint-disable-next-line no-bitwise -- flip the bits of one byte
     bytes[bytes.length - 10]! ^= 0xff;
     writeFileSync(victim, bytes);
     const again = await makePdfx(press, result.book.meta);
@@ -95,7 +103,12 @@ describe('PDF/X images converted ahead', () => {
     writeFileSync(file, a.data);
     // the cover stays vector: its title is text, not an image flattened by Ghostscript
     expect(pageText(file, 1).replace(/\s+/g, '')).toContain('缘藏30载');
-    expect(execFileSync('pdfimages', ['-f', '1', '-l', '1', '-list', file], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean)).toHaveLength(0);
+    expect(
+      execFileSync('pdfimages', ['-f', '1', '-l', '1', '-list', file], { encoding: 'utf8' })
+        .split('\n')
+        .slice(2)
+        .filter(Boolean),
+    ).toHaveLength(0);
   });
 });
 
@@ -141,8 +154,14 @@ describe('content-keyed cache', () => {
 
 describe('PDF/X of a long book: Ghostscript on page ranges side by side', () => {
   it('splits into near-equal ranges', () => {
-    expect(pageRanges(14, 2)).toEqual([[1, 7], [8, 14]]);
-    expect(pageRanges(131, 2)).toEqual([[1, 65], [66, 131]]);
+    expect(pageRanges(14, 2)).toEqual([
+      [1, 7],
+      [8, 14],
+    ]);
+    expect(pageRanges(131, 2)).toEqual([
+      [1, 65],
+      [66, 131],
+    ]);
     expect(pageRanges(3, 1)).toEqual([[1, 3]]);
     expect(pageRanges(1, 4)).toEqual([[1, 1]]);
   });
@@ -159,11 +178,16 @@ describe('PDF/X of a long book: Ghostscript on page ranges side by side', () => 
     expect(info(b)['PDF subtype']).toBe('PDF/X-3:2002');
     expect(two.version).toBe('PDF/X-3:2002');
     expect(execFileSync('qpdf', ['--show-object=trailer', b], { encoding: 'utf8' })).toMatch(/\/Root/);
-    const catalog = JSON.stringify(JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', b], { encoding: 'utf8', maxBuffer: 256 << 20 })).qpdf[1]);
+    const catalog = JSON.stringify(
+      JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', b], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 }))
+        .qpdf[1],
+    );
     expect(catalog).toContain('/GTS_PDFX');
     expect(boxes(b)).toEqual(boxes(a));
     for (let n = 1; n <= pageCount(a); n++) expect(pageText(b, n)).toBe(pageText(a, n));
-    expect(images(two.data, 'two-images.pdf').map((i) => [i.page, i.color])).toEqual(images(one.data, 'one-images.pdf').map((i) => [i.page, i.color]));
+    expect(images(two.data, 'two-images.pdf').map((i) => [i.page, i.color])).toEqual(
+      images(one.data, 'one-images.pdf').map((i) => [i.page, i.color]),
+    );
     // pdffonts lists each font object once: a name seen twice would be two different subsets under one name
     const names = fonts(b).map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
@@ -178,7 +202,15 @@ describe('ToUnicode CMaps', () => {
   it('reads bfchar and both forms of bfrange, and writes them back as single entries', () => {
     const cmap = `2 beginbfchar\n<000C> <4E0D>\n<00E7> <20142014>\nendbfchar\n2 beginbfrange\n<0009> <000B> <4E09>\n<0020> <0021> [<0041> <00420043>]\nendbfrange`;
     const map = parseCMap(cmap);
-    expect([...map].sort((a, b) => a[0] - b[0])).toEqual([[0x09, '4E09'], [0x0a, '4E0A'], [0x0b, '4E0B'], [0x0c, '4E0D'], [0x20, '0041'], [0x21, '00420043'], [0xe7, '20142014']]);
+    expect([...map].sort((a, b) => a[0] - b[0])).toEqual([
+      [0x09, '4E09'],
+      [0x0a, '4E0A'],
+      [0x0b, '4E0B'],
+      [0x0c, '4E0D'],
+      [0x20, '0041'],
+      [0x21, '00420043'],
+      [0xe7, '20142014'],
+    ]);
     const written = writeCMap(map);
     expect(written).not.toContain('bfrange');
     expect(parseCMap(written)).toEqual(map);

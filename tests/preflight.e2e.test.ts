@@ -24,15 +24,26 @@ function png(width: number, height: number): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8);
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0x90)]);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function manuscript(image: Buffer): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'folio-pf-'));
   mkdirSync(path.join(dir, 'images'));
   writeFileSync(path.join(dir, 'images', 'photo.png'), image);
-  writeFileSync(path.join(dir, 'book.yaml'), 'title: 预检测试\nauthors: [测试者]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: preflight-test\n');
-  writeFileSync(path.join(dir, '01.md'), '# 章\n\n正文一段。\n\n![粗糙的图](images/photo.png "分辨率太低的图。")\n\n正文二段。\n');
+  writeFileSync(
+    path.join(dir, 'book.yaml'),
+    'title: 预检测试\nauthors: [测试者]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: preflight-test\n',
+  );
+  writeFileSync(
+    path.join(dir, '01.md'),
+    '# 章\n\n正文一段。\n\n![粗糙的图](images/photo.png "分辨率太低的图。")\n\n正文二段。\n',
+  );
   return dir;
 }
 
@@ -49,7 +60,9 @@ describe('preflight failures', () => {
     expect(error).toBeInstanceOf(FolioError);
     const d = (error as FolioError).diagnostics.find((x) => x.ruleId === 'preflight-resolution')!;
     expect(`${path.basename(d.file)}:${d.line} ${d.severity}`).toBe('01.md:5 error');
-    expect(d.message).toMatch(/preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/);
+    expect(d.message).toMatch(
+      /preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/,
+    );
     const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
     expect(report.summary.passed).toBe(false);
     expect(existsSync(path.join(out, 'preflight.html'))).toBe(true);
@@ -70,7 +83,10 @@ describe('preflight failures', () => {
     const out = path.join(dir, '..', `${path.basename(dir)}-out`);
     const r = await build({ manuscript: dir, out, targets: ['press'] });
     // the press PDF is RGB (Chromium's output): presented as PDF/X it must fail
-    const report = await preflight([{ target: 'press-pdfx', path: path.join(out, 'preflight-test-press.pdf'), file: 'x.pdf' }], layoutOf(r.book, r.pagination!));
+    const report = await preflight(
+      [{ target: 'press-pdfx', path: path.join(out, 'preflight-test-press.pdf'), file: 'x.pdf' }],
+      layoutOf(r.book, r.pagination!),
+    );
     const rules = report.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
     expect(rules).toContain('preflight-rgb');
     expect(rules).toContain('preflight-pdfx');

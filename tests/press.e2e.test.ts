@@ -28,8 +28,15 @@ describe('press PDF', () => {
     for (const b of all) {
       expect(W(b.trim)).toBeCloseTo(148 * MM, 1);
       expect(H(b.trim)).toBeCloseTo(210 * MM, 1);
-      for (const d of [b.trim.x0 - b.bleed.x0, b.trim.y0 - b.bleed.y0, b.bleed.x1 - b.trim.x1, b.bleed.y1 - b.trim.y1]) expect(d).toBeCloseTo(3 * MM, 0);
-      for (const d of [b.bleed.x0 - b.media.x0, b.bleed.y0 - b.media.y0, b.media.x1 - b.bleed.x1, b.media.y1 - b.bleed.y1]) expect(d).toBeGreaterThanOrEqual(8 * MM);
+      for (const d of [b.trim.x0 - b.bleed.x0, b.trim.y0 - b.bleed.y0, b.bleed.x1 - b.trim.x1, b.bleed.y1 - b.trim.y1])
+        expect(d).toBeCloseTo(3 * MM, 0);
+      for (const d of [
+        b.bleed.x0 - b.media.x0,
+        b.bleed.y0 - b.media.y0,
+        b.media.x1 - b.bleed.x1,
+        b.media.y1 - b.bleed.y1,
+      ])
+        expect(d).toBeGreaterThanOrEqual(8 * MM);
     }
   });
 
@@ -47,7 +54,9 @@ describe('press PDF', () => {
     const press = file('press');
     const b = boxes(press)[6]!;
     const below = { x: 0, y: b.crop.y1 - b.trim.y0, w: W(b.crop), h: b.trim.y0 - b.crop.y0 };
-    expect(squash(pageText(press, 7, below))).toBe(squash(`${path.basename(press)} 2026-11-29 page 7 of ${pageCount(press)} 148 x 210 mm, bleed 3 mm Folio 0.1.0`));
+    expect(squash(pageText(press, 7, below))).toBe(
+      squash(`${path.basename(press)} 2026-11-29 page 7 of ${pageCount(press)} 148 x 210 mm, bleed 3 mm Folio 0.1.0`),
+    );
     // a crop mark: the horizontal line at the trim's bottom edge, 3–8 mm left of the trim
     const t = topLeft(b.trim, b.crop);
     const mark = { x: t.x - 8 * MM, y: t.y + t.h - 1, w: 5 * MM, h: 2 };
@@ -79,8 +88,15 @@ describe('press-pdfx', () => {
     const i = info(file('press-pdfx'));
     expect(i['PDF subtype']).toBe('PDF/X-3:2002');
     expect(result.pdfxVersion).toBe('PDF/X-3:2002');
-    const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', file('press-pdfx')], { encoding: 'utf8', maxBuffer: 256 << 20 }));
-    const objects = Object.values(json.qpdf[1] as Record<string, { value?: Record<string, unknown>; stream?: { dict: Record<string, unknown> } }>).map((o) => o.value ?? o.stream?.dict ?? {});
+    const json = JSON.parse(
+      execFileSync('qpdf', ['--json', '--json-key=qpdf', file('press-pdfx')], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 2 ** 20,
+      }),
+    );
+    const objects = Object.values(
+      json.qpdf[1] as Record<string, { value?: Record<string, unknown>; stream?: { dict: Record<string, unknown> } }>,
+    ).map((o) => o.value ?? o.stream?.dict ?? {});
     const intent = objects.find((o) => (o as Record<string, unknown>)['/S'] === '/GTS_PDFX') as Record<string, unknown>;
     expect(intent['/OutputConditionIdentifier']).toBe('u:CGATS TR 001');
     expect(intent['/DestOutputProfile']).toMatch(/^\d+ 0 R$/);
@@ -88,7 +104,10 @@ describe('press-pdfx', () => {
 
   it('has no RGB: every image and every colour operator is CMYK or grey', () => {
     const pdfx = file('press-pdfx');
-    const images = execFileSync('pdfimages', ['-list', pdfx], { encoding: 'utf8' }).split('\n').slice(2).filter((l) => /\bimage\b/.test(l));
+    const images = execFileSync('pdfimages', ['-list', pdfx], { encoding: 'utf8' })
+      .split('\n')
+      .slice(2)
+      .filter((l) => /\bimage\b/.test(l));
     expect(images.length).toBeGreaterThanOrEqual(5);
     for (const l of images) expect(l.trim().split(/\s+/)[5]).toMatch(/^(cmyk|gray|icc)$/);
     const qdf = path.join(out, 'pdfx-qdf.pdf');
@@ -99,7 +118,7 @@ describe('press-pdfx', () => {
     expect(text).toMatch(/\s[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(k|K)\s/);
   });
 
-  it('reads as the press PDF reads: the same characters on every page (Ghostscript\'s ToUnicode faults repaired)', () => {
+  it("reads as the press PDF reads: the same characters on every page (Ghostscript's ToUnicode faults repaired)", () => {
     const chars = (f: string, n: number) => [...pageText(f, n).replace(/\s+/g, '')].sort().join('');
     const n = pageCount(file('press'));
     for (let i = 1; i <= n; i++) expect(chars(file('press-pdfx'), i), `page ${i}`).toBe(chars(file('press'), i));
@@ -108,7 +127,7 @@ describe('press-pdfx', () => {
     expect(squash(pageText(file('press-pdfx'), 9))).toContain('把有限的资源用在刀刃上');
   });
 
-  it('keeps the press PDF\'s boxes', () => {
+  it("keeps the press PDF's boxes", () => {
     const a = boxes(file('press'));
     const b = boxes(file('press-pdfx'));
     expect(b.length).toBe(a.length);
@@ -132,10 +151,15 @@ describe('imposed (saddle stitch)', () => {
   });
 
   it('orders 8 pages as 8|1, 2|7, 6|3, 4|5', () => {
-    expect(saddleSides([1, 2, 3, 4, 5, 6, 7, 8])).toEqual([[8, 1], [2, 7], [6, 3], [4, 5]]);
+    expect(saddleSides([1, 2, 3, 4, 5, 6, 7, 8])).toEqual([
+      [8, 1],
+      [2, 7],
+      [6, 3],
+      [4, 5],
+    ]);
   });
 
-  it('puts A5 pages 2-up on A4 landscape sheets with the printer\'s order, read from the printed sheets', () => {
+  it("puts A5 pages 2-up on A4 landscape sheets with the printer's order, read from the printed sheets", () => {
     const imposed = file('imposed');
     const booklet = file('booklet');
     const n = pageCount(booklet); // 14: two blanks go before the back cover
@@ -143,7 +167,16 @@ describe('imposed (saddle stitch)', () => {
     expect(result.imposition!.blanksAdded).toBe(2);
     const padded = 16;
     const atPosition = (p: number) => (p < n ? p : p === padded ? n : 0); // positions 14, 15 are the added blanks
-    const expected: [number, number][] = [[16, 1], [2, 15], [14, 3], [4, 13], [12, 5], [6, 11], [10, 7], [8, 9]].map(([l, r]) => [atPosition(l!), atPosition(r!)]);
+    const expected: [number, number][] = [
+      [16, 1],
+      [2, 15],
+      [14, 3],
+      [4, 13],
+      [12, 5],
+      [6, 11],
+      [10, 7],
+      [8, 9],
+    ].map(([l, r]) => [atPosition(l!), atPosition(r!)]);
     const sheets = boxes(imposed);
     expect(sheets.length).toBe(8);
     const footOf = (n: number) => squash(pageText(booklet, n, { x: 0, y: 595.28 - 60, w: 419.53, h: 60 }));
@@ -160,7 +193,9 @@ describe('imposed (saddle stitch)', () => {
           expect(text, `sheet side ${i + 1} ${side ? 'right' : 'left'}: blank`).toBe('');
           continue;
         }
-        expect(text, `sheet side ${i + 1} ${side ? 'right' : 'left'} = booklet page ${want}`).toBe(squash(pageText(booklet, want)));
+        expect(text, `sheet side ${i + 1} ${side ? 'right' : 'left'} = booklet page ${want}`).toBe(
+          squash(pageText(booklet, want)),
+        );
         // the folio printed on the half-sheet is the booklet's own page number
         const folio = footOf(want);
         if (/^\d+$/.test(folio)) expect(squash(pageText(imposed, i + 1, foot(side)))).toBe(String(want));
@@ -172,12 +207,14 @@ describe('imposed (saddle stitch)', () => {
 });
 
 describe('preflight', () => {
-  it('passes the seed\'s press files, naming the FPO placeholders by page and manuscript line', () => {
+  it("passes the seed's press files, naming the FPO placeholders by page and manuscript line", () => {
     const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
     expect(report.summary.errors).toBe(0);
     expect(report.summary.passed).toBe(true);
     expect(report.files.map((f: { target: string }) => f.target)).toEqual(['press', 'press-pdfx', 'imposed']);
-    const fpo = report.findings.filter((f: { ruleId: string; target: string }) => f.ruleId === 'preflight-fpo' && f.target === 'press');
+    const fpo = report.findings.filter(
+      (f: { ruleId: string; target: string }) => f.ruleId === 'preflight-fpo' && f.target === 'press',
+    );
     expect(fpo.map((f: { file: string; line: number; page: number }) => `${f.file}:${f.line} p${f.page}`)).toEqual(
       result.book.figures.map((f) => `${f.source} p${result.pagination!.figurePages[f.id]}`),
     );

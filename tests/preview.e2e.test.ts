@@ -13,8 +13,12 @@ let preview: Preview;
 const dir = path.join(mkdtempSync(path.join(tmpdir(), 'folio-preview-')), 'manuscript');
 const chapter = path.join(dir, '01-feature.md');
 
-const ready = () => page.waitForFunction(() => (window as unknown as { __folioReady?: boolean }).__folioReady === true, { timeout: 60_000 });
-const pageText = () => page.evaluate(() => [...document.querySelectorAll('.pagedjs_page')].map((p) => p.textContent ?? '').join('\n'));
+const ready = () =>
+  page.waitForFunction(() => (window as unknown as { __folioReady?: boolean }).__folioReady === true, {
+    timeout: 60_000,
+  });
+const pageText = () =>
+  page.evaluate(() => [...document.querySelectorAll('.pagedjs_page')].map((p) => p.textContent ?? '').join('\n'));
 
 beforeAll(async () => {
   cpSync('manuscript', dir, { recursive: true });
@@ -42,11 +46,18 @@ describe('folio preview', () => {
     // read page 9, then edit a sentence on it
     await page.evaluate(() => document.querySelector('.pagedjs_page[data-page-number="9"]')!.scrollIntoView());
     const reload = page.waitForNavigation({ waitUntil: 'load' });
-    writeFileSync(chapter, readFileSync(chapter, 'utf8').replace('为提升日喀则基层医疗救治能力', '为提升日喀则基层医疗救治水平'));
+    writeFileSync(
+      chapter,
+      readFileSync(chapter, 'utf8').replace('为提升日喀则基层医疗救治能力', '为提升日喀则基层医疗救治水平'),
+    );
     await reload;
     await ready();
     expect(await pageText()).toContain('为提升日喀则基层医疗救治水平');
-    const top = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].find((p) => p.getBoundingClientRect().bottom > 80)?.dataset.pageNumber);
+    const top = await page.evaluate(
+      () =>
+        [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].find((p) => p.getBoundingClientRect().bottom > 80)
+          ?.dataset.pageNumber,
+    );
     expect(top).toBe('9');
     expect(preview.lastRebuildMs).toBeLessThan(2000);
   });
@@ -54,7 +65,10 @@ describe('folio preview', () => {
   it('shows a broken save in an overlay without dying, and clears it when fixed', async () => {
     const good = readFileSync(chapter, 'utf8');
     writeFileSync(chapter, `${good}\n::: dek\n没有关上的容器。\n`);
-    await page.waitForFunction(() => (document.getElementById('folio-overlay')?.textContent ?? '').includes('container-unclosed'), { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('folio-overlay')?.textContent ?? '').includes('container-unclosed'),
+      { timeout: 30_000 },
+    );
     const text = await page.$eval('#folio-overlay', (e) => e.textContent);
     expect(text).toMatch(/01-feature\.md:\d+:1 error Container is never closed with ":::" container-unclosed/);
     expect(await pageText()).toContain('为提升日喀则基层医疗救治水平'); // the last good book stays
@@ -73,6 +87,10 @@ describe('folio preview', () => {
     await ready();
     expect(await page.$$eval('.pagedjs_page', (p) => p.length)).toBe(0);
     expect(await page.evaluate(() => document.body.textContent)).toContain('补齐短板 持续增进民生福祉');
-    expect(await page.$$eval('#folio-toolbar a', (a) => a.map((x) => x.textContent))).toEqual(['booklet', 'press', 'ebook']);
+    expect(await page.$$eval('#folio-toolbar a', (a) => a.map((x) => x.textContent))).toEqual([
+      'booklet',
+      'press',
+      'ebook',
+    ]);
   });
 });

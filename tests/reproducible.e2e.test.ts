@@ -12,10 +12,32 @@ describe('reproducible builds', () => {
   it('with SOURCE_DATE_EPOCH, booklet, press, PDF/X and EPUB are byte-identical and dated by it', async () => {
     const outs = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), 'folio-repro-')));
     for (const out of outs) {
-      const r = folio(['build', '--out', out, '--no-check', '--target', 'booklet', '--target', 'press', '--target', 'press-pdfx', '--target', 'epub'], { SOURCE_DATE_EPOCH: '1700000000' });
+      const r = folio(
+        [
+          'build',
+          '--out',
+          out,
+          '--no-check',
+          '--target',
+          'booklet',
+          '--target',
+          'press',
+          '--target',
+          'press-pdfx',
+          '--target',
+          'epub',
+        ],
+        { SOURCE_DATE_EPOCH: '1700000000' },
+      );
       expect(r.status, r.stderr).toBe(0);
     }
-    const [a, b] = outs.map((o) => JSON.parse(readFileSync(path.join(o!, 'manifest.json'), 'utf8')).outputs as { target: string; sha256: string }[]);
+    const [a, b] = outs.map(
+      (o) =>
+        JSON.parse(readFileSync(path.join(o!, 'manifest.json'), 'utf8')).outputs as {
+          target: string;
+          sha256: string;
+        }[],
+    );
     expect(a!.map((o) => o.target)).toEqual(['booklet', 'epub', 'press', 'press-pdfx']);
     expect(b).toEqual(a);
     const booklet = path.join(outs[0]!, 'yuancang-30zai.pdf');
@@ -25,7 +47,9 @@ describe('reproducible builds', () => {
     expect(info(pdfx).CreationDate).toBe('Tue Nov 14 22:13:20 2023 UTC');
     const doc = await PDFDocument.load(readFileSync(pdfx), { updateMetadata: false });
     const xmp = doc.context.lookup(doc.catalog.get(PDFName.of('Metadata'))) as PDFRawStream;
-    const xml = Buffer.from(xmp.dict.has(PDFName.of('Filter')) ? decodePDFRawStream(xmp).decode() : xmp.getContents()).toString('utf8');
+    const xml = Buffer.from(
+      xmp.dict.has(PDFName.of('Filter')) ? decodePDFRawStream(xmp).decode() : xmp.getContents(),
+    ).toString('utf8');
     expect(xml).toMatch(/<xmp:CreateDate>2023-11-14T22:13:20(Z|\+00:00)?<\/xmp:CreateDate>/);
     const opf = await (await openEpub(path.join(outs[0]!, 'yuancang-30zai.epub'))).text('OEBPS/content.opf');
     expect(opf).toContain('<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>');

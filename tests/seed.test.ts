@@ -14,7 +14,10 @@ function normalise(line: string): string {
   return line
     .replace(/^#\s*/, '')
     .replace(/^[▲▶◀▼◆]/, '')
-    .replace(/(?<=\p{Script=Han}|[“”）])([,:;])|([,:;])(?=\p{Script=Han}|[“（])/gu, (m) => ({ ',': '，', ':': '：', ';': '；' })[m.trim()] ?? m)
+    .replace(
+      /(?<=\p{Script=Han}|[“”）])([,:;])|([,:;])(?=\p{Script=Han}|[“（])/gu,
+      (m) => ({ ',': '，', ':': '：', ';': '；' })[m.trim()] ?? m,
+    )
     .replace(/技術/g, '技术');
 }
 
@@ -24,7 +27,15 @@ describe('manuscript/ is the seed, faithfully', async () => {
   const book = buildBook(m);
   const blocks = book.chapters.flatMap((c) => c.blocks);
   const text = squash(book.meta.title + blocks.map((b) => b.text).join(''));
-  const lines = [...new Set(raw.split('\n').map((l) => l.trim()).filter(Boolean).map(normalise))];
+  const lines = [
+    ...new Set(
+      raw
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map(normalise),
+    ),
+  ];
 
   it('keeps every distinct line of the seed exactly once', () => {
     expect(lines.length).toBe(29); // 2 lead, 5 captions, kicker, headline, byline, 3 title lines, 2 heading lines, 14 body
@@ -50,7 +61,10 @@ describe('manuscript/ is the seed, faithfully', async () => {
   it('restores the structure: kicker, headline, byline, dek, section heading, one display title', () => {
     const html = book.chapters[0]!.html;
     expect(html).toMatch(/<div class="kicker"[^>]*>\s*<p[^>]*>吉林对口支援日喀<span class="nobr">则——<\/span><\/p>/);
-    expect(book.headings.map((h) => `${h.level} ${h.text}`)).toEqual(['1 共筑幸福路 阔步向未来', '2 补齐短板 持续增进民生福祉']);
+    expect(book.headings.map((h) => `${h.level} ${h.text}`)).toEqual([
+      '1 共筑幸福路 阔步向未来',
+      '2 补齐短板 持续增进民生福祉',
+    ]);
     expect(html).toMatch(/<div class="byline"[^>]*>\s*<p[^>]*>文\/图 西藏日报记者 旦增嘎瓦 本报记者 韩丽苹<\/p>/);
     expect(html).toMatch(/<div class="dek"[^>]*>\s*<p[^>]*>从茫茫长白山/);
     expect(book.meta.title).toBe('缘藏30载 真情暖高原');

@@ -33,7 +33,19 @@ body{font:16px/24px 'Noto Serif SC';margin:0} .pagedjs_page_content{width:5em} p
 </style></head><body>${pages.map((p, i) => `<div class="pagedjs_page" data-page-number="${i + 1}"><div class="pagedjs_page_content">${p}</div></div>`).join('')}</body></html>`;
   const page = await newPage(browser);
   try {
-    await serveBundle(page, { entry: 'index.html', files: new Map([['index.html', html], ['fonts.css', fonts.css]]), mounts: fonts.mounts, geometry: computeGeometry({ width: 148, height: 210 }) }, fonts.mounts);
+    await serveBundle(
+      page,
+      {
+        entry: 'index.html',
+        files: new Map([
+          ['index.html', html],
+          ['fonts.css', fonts.css],
+        ]),
+        mounts: fonts.mounts,
+        geometry: computeGeometry({ width: 148, height: 210 }),
+      },
+      fonts.mounts,
+    );
     await page.goto(`${ORIGIN}index.html`, { waitUntil: 'load' });
     await page.evaluate(async () => {
       await document.fonts.ready;
@@ -46,12 +58,16 @@ body{font:16px/24px 'Noto Serif SC';margin:0} .pagedjs_page_content{width:5em} p
   }
 }
 
-const p = (src: string, text: string, style = '') => `<p data-src="${src}" data-ref="${src}" style="${style}">${text}</p>`;
+const p = (src: string, text: string, style = '') =>
+  `<p data-src="${src}" data-ref="${src}" style="${style}">${text}</p>`;
 
 describe('typography detectors (hand-made pages)', () => {
   it('finds a closing mark at a line start and an opening mark at a line end', async () => {
     const found = await analyse([p('a.md:1', '一二三四五，六七八九十'), p('a.md:3', '一二三四“五六七八”')]);
-    expect(found.filter((f) => !f.endsWith('orphan-character'))).toEqual(['p1 a.md:1 line-start-prohibited', 'p2 a.md:3 line-end-prohibited']);
+    expect(found.filter((f) => !f.endsWith('orphan-character'))).toEqual([
+      'p1 a.md:1 line-start-prohibited',
+      'p2 a.md:3 line-end-prohibited',
+    ]);
   });
 
   it('finds —— split across lines', async () => {
@@ -59,7 +75,7 @@ describe('typography detectors (hand-made pages)', () => {
     expect(await analyse([p('b.md:3', '一二三四<br>——五六七八')])).toContain('p1 b.md:3 dash-line-start');
   });
 
-  it('finds a single character on a paragraph\'s last line (孤字)', async () => {
+  it("finds a single character on a paragraph's last line (孤字)", async () => {
     expect(await analyse([p('c.md:1', '一二三四五六')])).toEqual(['p1 c.md:1 orphan-character']);
   });
 
@@ -68,15 +84,24 @@ describe('typography detectors (hand-made pages)', () => {
   });
 
   it('finds a heading left at the foot of a page', async () => {
-    expect(await analyse([`${p('e.md:1', '一二三')}<h2 data-src="e.md:3" data-ref="h">标题</h2>`, p('e.md:5', '四五六')])).toContain('p1 e.md:3 heading-stranded');
+    expect(
+      await analyse([`${p('e.md:1', '一二三')}<h2 data-src="e.md:3" data-ref="h">标题</h2>`, p('e.md:5', '四五六')]),
+    ).toContain('p1 e.md:3 heading-stranded');
   });
 
   it('finds Chinese quotes drawn by a Latin font', async () => {
-    expect(await analyse([p('f.md:1', '“一二”', "font-family:'DejaVu Serif','Noto Serif SC'")])).toContain('p1 f.md:1 quote-latin-glyph');
+    expect(await analyse([p('f.md:1', '“一二”', "font-family:'DejaVu Serif','Noto Serif SC'")])).toContain(
+      'p1 f.md:1 quote-latin-glyph',
+    );
   });
 
   it('finds a widow and an orphan across pages', async () => {
-    const found = await analyse([p('g.md:1', '一二三四五六七八九十'), `<p data-src="g.md:3" data-ref="r1">一二三四五</p>`, `<p data-src="g.md:3" data-ref="r1" data-split-from="r1">六七八九十一二三四五</p>`, `<p data-src="g.md:5" data-ref="r2" data-split-from="r2x">甲乙丙丁戊</p>`]);
+    const found = await analyse([
+      p('g.md:1', '一二三四五六七八九十'),
+      `<p data-src="g.md:3" data-ref="r1">一二三四五</p>`,
+      `<p data-src="g.md:3" data-ref="r1" data-split-from="r1">六七八九十一二三四五</p>`,
+      `<p data-src="g.md:5" data-ref="r2" data-split-from="r2x">甲乙丙丁戊</p>`,
+    ]);
     expect(found).toContain('p2 g.md:3 orphan');
   });
 });
@@ -94,15 +119,36 @@ describe('the seed and the 20× anthology pass the typography check', () => {
     const before = await paginate(renderHtml(book), book, browser, { balance: false, typography: { stretchEm: 0.25 } });
     const after = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
     const orphans = before.typography!.findings.filter((f) => f.ruleId === 'orphan-character');
-    expect(orphans.map((f) => `p${f.page} ${f.src}`)).toEqual(['p9 manuscript/01-feature.md:29', 'p12 manuscript/01-feature.md:47']);
+    expect(orphans.map((f) => `p${f.page} ${f.src}`)).toEqual([
+      'p9 manuscript/01-feature.md:29',
+      'p12 manuscript/01-feature.md:47',
+    ]);
     expect(after.typography!.findings).toEqual([]);
-    expect(after.balance!.fixed.map((f) => f.split(' ')[0])).toEqual(['manuscript/01-feature.md:29', 'manuscript/01-feature.md:47']);
+    expect(after.balance!.fixed.map((f) => f.split(' ')[0])).toEqual([
+      'manuscript/01-feature.md:29',
+      'manuscript/01-feature.md:47',
+    ]);
     // the pages as images, before and after, for a person to compare
     mkdirSync('test-artifacts', { recursive: true });
     const dir = mkdtempSync(path.join(tmpdir(), 'folio-typo-'));
-    for (const [name, pdf] of [['before', before.pdf], ['after', after.pdf]] as const) {
+    for (const [name, pdf] of [
+      ['before', before.pdf],
+      ['after', after.pdf],
+    ] as const) {
       writeFileSync(path.join(dir, `${name}.pdf`), pdf);
-      for (const n of [9, 12]) execFileSync('pdftoppm', ['-png', '-r', '100', '-singlefile', '-f', String(n), '-l', String(n), path.join(dir, `${name}.pdf`), `test-artifacts/typography-p${n}-${name}`]);
+      for (const n of [9, 12])
+        execFileSync('pdftoppm', [
+          '-png',
+          '-r',
+          '100',
+          '-singlefile',
+          '-f',
+          String(n),
+          '-l',
+          String(n),
+          path.join(dir, `${name}.pdf`),
+          `test-artifacts/typography-p${n}-${name}`,
+        ]);
     }
   });
 

@@ -16,14 +16,34 @@ import { startPreview } from '../preview/server.js';
 import { renderHtml } from '../render/html.js';
 import { makeAnthology } from '../tools/anthology.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1,20,100' }, out: { type: 'string', default: 'dist/bench.json' }, targets: { type: 'boolean', default: true } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '1,20,100' },
+    out: { type: 'string', default: 'dist/bench.json' },
+    targets: { type: 'boolean', default: true },
+  },
+});
 const RUNS = Math.max(1, Number(values.runs));
 const SIZES = values.sizes!.split(',').map(Number);
 const chromium = findChromium();
 const work = mkdtempSync(path.join(tmpdir(), 'folio-bench-'));
 
-interface Sample { wall: number; cpu: number; peakMb: number; pages: number }
-interface Row { size: number; tool: string; runs: number; wall: number; cpu: number; peakMb: number; pages: number }
+interface Sample {
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  pages: number;
+}
+interface Row {
+  size: number;
+  tool: string;
+  runs: number;
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  pages: number;
+}
 
 /**
  * Runs a command under bash and samples /proc every 200 ms: the tree's summed PSS (shared pages
@@ -34,9 +54,16 @@ interface Row { size: number; tool: string; runs: number; wall: number; cpu: num
  * to 200 ms a process). An earlier sampler read /proc every 50 ms and cost the two cores ~10 % of
  * what it measured.
  */
-async function measure(cmd: string, env: Record<string, string> = {}): Promise<{ wall: number; cpu: number; peakMb: number }> {
+async function measure(
+  cmd: string,
+  env: Record<string, string> = {},
+): Promise<{ wall: number; cpu: number; peakMb: number }> {
   const t0 = performance.now();
-  const child = spawn('bash', ['-c', `${cmd} >/dev/null 2>&1; c=$?; times >&3; exit $c`], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn('bash', ['-c', `${cmd} >/dev/null 2>&1; c=$?; times >&3; exit $c`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let times = '';
   child.stdio[3]!.on('data', (d: Buffer) => (times += d.toString()));
   let peak = 0;
@@ -81,14 +108,27 @@ function descendants(root: number): number[] {
     }
   }
   const out: number[] = [];
-  for (const pid of parent.keys()) for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) { out.push(pid); break; }
+  for (const pid of parent.keys())
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p))
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
   return out;
 }
 
-const pagesOf = (pdf: string) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
+const pagesOf = (pdf: string) =>
+  Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function series(size: number, tool: string, cmd: string, pdf: string | undefined, env?: Record<string, string>, beforeEach?: () => void): Promise<Row> {
+async function series(
+  size: number,
+  tool: string,
+  cmd: string,
+  pdf: string | undefined,
+  env?: Record<string, string>,
+  beforeEach?: () => void,
+): Promise<Row> {
   beforeEach?.();
   await measure(cmd, env); // warm-up: page cache, font caches
   const samples: Sample[] = [];
@@ -97,7 +137,15 @@ async function series(size: number, tool: string, cmd: string, pdf: string | und
     const m = await measure(cmd, env);
     samples.push({ ...m, pages: pdf ? pagesOf(pdf) : 0 });
   }
-  const row = { size, tool, runs: RUNS, wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), peakMb: median(samples.map((s) => s.peakMb)), pages: samples[0]!.pages };
+  const row = {
+    size,
+    tool,
+    runs: RUNS,
+    wall: median(samples.map((s) => s.wall)),
+    cpu: median(samples.map((s) => s.cpu)),
+    peakMb: median(samples.map((s) => s.peakMb)),
+    pages: samples[0]!.pages,
+  };
   process.stderr.write(`bench: ${String(size).padStart(3)}× ${tool.padEnd(22)} ${row.wall.toFixed(2)} s\n`);
   return row;
 }
@@ -109,7 +157,10 @@ async function exportHtml(manuscript: string, dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   for (const [name, body] of bundle.files) {
     // file:// has no origin for the CSP's 'self': drop the policy in this copy
-    writeFileSync(path.join(dir, name), name === 'index.html' ? String(body).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '') : body);
+    writeFileSync(
+      path.join(dir, name),
+      name === 'index.html' ? String(body).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '') : body,
+    );
   }
   mkdirSync(path.join(dir, 'fonts'), { recursive: true });
   for (const m of bundle.mounts) symlinkSync(m.dir, path.join(dir, m.prefix.replace(/\/$/, '')));
@@ -127,25 +178,57 @@ for (const size of SIZES) {
   const folio = `${process.execPath} bin/folio.js build --manuscript ${ms} --out ${out} --no-check`;
   // Cold: Folio's content-keyed cache (CMYK images, font subsets) emptied before every run — a first build.
   const cold = path.join(work, `cache-cold-${size}`);
-  rows.push(await series(size, 'folio all, cold cache', folio, undefined, { FOLIO_CACHE_DIR: cold }, () => rmSync(cold, { recursive: true, force: true })));
+  rows.push(
+    await series(size, 'folio all, cold cache', folio, undefined, { FOLIO_CACHE_DIR: cold }, () =>
+      rmSync(cold, { recursive: true, force: true }),
+    ),
+  );
   // After an edit: the cache kept, one character of the first chapter changed before every run — the
   // desk's everyday rebuild. Text, pages and PDFs change; the photos and most glyphs do not.
   const warm = path.join(work, `cache-warm-${size}`);
-  const chapter = path.join(ms, readdirSync(ms).filter((f) => f.endsWith('.md') && f !== 'README.md').sort()[0]!);
+  const chapter = path.join(
+    ms,
+    readdirSync(ms)
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .sort()[0]!,
+  );
   const original = readFileSync(chapter, 'utf8');
   let edits = 0;
   const edit = () => writeFileSync(chapter, original.replace('援藏', ++edits % 2 ? '支藏' : '援藏'));
   rows.push(await series(size, 'folio all, after an edit', folio, undefined, { FOLIO_CACHE_DIR: warm }, edit));
   writeFileSync(chapter, original);
   if (size === 1 && values.targets) {
-    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub']) rows.push(await series(size, `folio --target ${t}`, `${folio} --target ${t}`, undefined, { FOLIO_CACHE_DIR: warm }));
+    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'])
+      rows.push(
+        await series(size, `folio --target ${t}`, `${folio} --target ${t}`, undefined, { FOLIO_CACHE_DIR: warm }),
+      );
   }
-  const booklet = path.join(out, JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs.find((o: { target: string }) => o.target === 'booklet').file);
+  const booklet = path.join(
+    out,
+    JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs.find(
+      (o: { target: string }) => o.target === 'booklet',
+    ).file,
+  );
   for (const r of rows) if (r.size === size && r.tool.startsWith('folio')) r.pages = pagesOf(booklet);
   const cliPdf = path.join(work, `pagedjs-cli-${size}.pdf`);
-  rows.push(await series(size, 'pagedjs-cli (booklet)', `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} --browserArgs --no-sandbox,--disable-gpu`, cliPdf, { PUPPETEER_EXECUTABLE_PATH: chromium }));
+  rows.push(
+    await series(
+      size,
+      'pagedjs-cli (booklet)',
+      `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} --browserArgs --no-sandbox,--disable-gpu`,
+      cliPdf,
+      { PUPPETEER_EXECUTABLE_PATH: chromium },
+    ),
+  );
   const floorPdf = path.join(work, `floor-${size}.pdf`);
-  rows.push(await series(size, 'chromium print (floor)', `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer --print-to-pdf=${floorPdf} file://${html}`, floorPdf));
+  rows.push(
+    await series(
+      size,
+      'chromium print (floor)',
+      `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer --print-to-pdf=${floorPdf} file://${html}`,
+      floorPdf,
+    ),
+  );
   const p = await startPreview({ manuscript: ms, port: 0 });
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -157,25 +240,46 @@ for (const size of SIZES) {
 }
 
 const get = (size: number, tool: string) => rows.find((r) => r.size === size && r.tool === tool)!;
-const ratios = SIZES.flatMap((size) => ['folio all, after an edit', 'folio all, cold cache'].map((tool) => {
-  const f = get(size, tool);
-  const cli = get(size, 'pagedjs-cli (booklet)');
-  const floor = get(size, 'chromium print (floor)');
-  return { size, build: tool.replace('folio all, ', ''), pages: f.pages, folioOverPagedjsCli: f.wall / cli.wall, folioOverFloor: f.wall / floor.wall, secondsPerPage: f.wall / f.pages, peakMb: f.peakMb };
-}));
+const ratios = SIZES.flatMap((size) =>
+  ['folio all, after an edit', 'folio all, cold cache'].map((tool) => {
+    const f = get(size, tool);
+    const cli = get(size, 'pagedjs-cli (booklet)');
+    const floor = get(size, 'chromium print (floor)');
+    return {
+      size,
+      build: tool.replace('folio all, ', ''),
+      pages: f.pages,
+      folioOverPagedjsCli: f.wall / cli.wall,
+      folioOverFloor: f.wall / floor.wall,
+      secondsPerPage: f.wall / f.pages,
+      peakMb: f.peakMb,
+    };
+  }),
+);
 
 const table = [
   'size  tool                       runs  wall s  cpu s  peak MB  pages',
-  ...rows.map((r) => `${String(r.size).padStart(3)}×  ${r.tool.padEnd(25)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`),
+  ...rows.map(
+    (r) =>
+      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(25)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`,
+  ),
   '',
   'size  build          pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
-  ...ratios.map((r) => `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`),
+  ...ratios.map(
+    (r) =>
+      `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
+  ),
   '',
-  `preview HTML rebuild (median of 7): ${Object.entries(rebuild).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`,
+  `preview HTML rebuild (median of 7): ${Object.entries(rebuild)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+    .join(', ')}`,
 ].join('\n');
 process.stdout.write(`${table}\n`);
 mkdirSync(path.dirname(values.out!), { recursive: true });
-writeFileSync(values.out!, `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version, chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim() }, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`);
+writeFileSync(
+  values.out!,
+  `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version, chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim() }, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`,
+);
 rmSync(work, { recursive: true, force: true });
 
 function copySeed(dir: string): string {

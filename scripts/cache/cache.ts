@@ -24,7 +24,9 @@ export interface Cache {
 
 export function cacheDir(): string | undefined {
   if (/^(off|0|false|no)$/i.test(process.env.FOLIO_CACHE ?? '')) return undefined;
-  return process.env.FOLIO_CACHE_DIR ? path.resolve(process.env.FOLIO_CACHE_DIR) : path.join(PROJECT, 'node_modules', '.cache', 'folio');
+  return process.env.FOLIO_CACHE_DIR
+    ? path.resolve(process.env.FOLIO_CACHE_DIR)
+    : path.join(PROJECT, 'node_modules', '.cache', 'folio');
 }
 
 /** @example const c = openCache('fonts'); await c.put(key, bytes); await c.get(key) */
@@ -83,7 +85,7 @@ export function openCache(namespace: string): Cache {
 }
 
 /** How much each namespace may keep: CMYK images are large, font subsets small and many. */
-export const CACHE_LIMITS: Record<string, number> = { 'cmyk-images': 2 << 30, 'font-subsets': 256 << 20 };
+export const CACHE_LIMITS: Record<string, number> = { 'cmyk-images': 2 * 2 ** 30, 'font-subsets': 256 * 2 ** 20 };
 
 /** Keeps every namespace within its limit (least recently used first out). Best effort. */
 export async function pruneCaches(): Promise<void> {

@@ -25,10 +25,16 @@ const squash = (s: string) => s.replace(/\s+/g, '');
  * against the headings; epubcheck for the EPUB.
  * @example const r = await checkFidelity('manuscript', 'dist'); r.passed
  */
-export async function checkFidelity(manuscriptDir: string, outDir: string, opts: { epubcheck?: boolean } = {}): Promise<FidelityReport> {
+export async function checkFidelity(
+  manuscriptDir: string,
+  outDir: string,
+  opts: { epubcheck?: boolean } = {},
+): Promise<FidelityReport> {
   const manuscript = await loadManuscript(manuscriptDir);
   const book = buildBook(manuscript);
-  const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as { outputs: ManifestEntry[] };
+  const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as {
+    outputs: ManifestEntry[];
+  };
   const report: FidelityReport = { passed: true, checked: [], diagnostics: [] };
   // the PDF/X has no bookmarks: its first chapter page comes from the booklet's or press PDF's outline
   let firstChapterPage: number | undefined;
@@ -39,11 +45,14 @@ export async function checkFidelity(manuscriptDir: string, outDir: string, opts:
       firstChapterPage ??= r.first;
       report.checked.push(r.result);
     }
-    if (entry.target === 'epub') report.checked.push(await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false));
+    if (entry.target === 'epub')
+      report.checked.push(await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false));
   }
   const pdfx = manifest.outputs.find((e) => e.target === 'press-pdfx');
   if (pdfx && firstChapterPage !== undefined) {
-    report.checked.push((await checkPdf(book, path.join(outDir, pdfx.file), pdfx, report.diagnostics, firstChapterPage)).result);
+    report.checked.push(
+      (await checkPdf(book, path.join(outDir, pdfx.file), pdfx, report.diagnostics, firstChapterPage)).result,
+    );
   }
   report.passed = !report.diagnostics.some((d) => d.severity === 'error');
   return report;
@@ -54,7 +63,10 @@ export async function checkFidelity(manuscriptDir: string, outDir: string, opts:
  * anthology, or sit inside a longer block), and in manuscript order. Reports at the block's position.
  */
 function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]): number {
-  const all = book.chapters.flatMap((c) => c.blocks).map((b) => ({ b, needle: squash(b.text) })).filter((x) => x.needle);
+  const all = book.chapters
+    .flatMap((c) => c.blocks)
+    .map((b) => ({ b, needle: squash(b.text) }))
+    .filter((x) => x.needle);
   const count = (hay: string, needle: string) => {
     let n = 0;
     for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) n++;
@@ -67,10 +79,31 @@ function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]
     const [file, line] = b.source.split(/:(?=\d+$)/);
     const where = { file: file!, line: Number(line), column: 1 };
     const quote = `"${b.text.slice(0, 24)}…"`;
-    if (found < expected) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is missing: ${quote}`, ruleId: 'fidelity-missing', hint: 'Content was lost between the manuscript and this output.' });
-    else if (found > expected) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} appears ${found} times, expected ${expected}: ${quote}`, ruleId: 'fidelity-duplicate', hint: 'Content was repeated (a page-break fault?).' });
+    if (found < expected)
+      out.push({
+        ...where,
+        severity: 'error',
+        message: `${output}: ${b.kind} is missing: ${quote}`,
+        ruleId: 'fidelity-missing',
+        hint: 'Content was lost between the manuscript and this output.',
+      });
+    else if (found > expected)
+      out.push({
+        ...where,
+        severity: 'error',
+        message: `${output}: ${b.kind} appears ${found} times, expected ${expected}: ${quote}`,
+        ruleId: 'fidelity-duplicate',
+        hint: 'Content was repeated (a page-break fault?).',
+      });
     const next = text.indexOf(needle, last + 1);
-    if (next < 0 && found >= expected && found > 0) out.push({ ...where, severity: 'error', message: `${output}: ${b.kind} is out of order: ${quote}`, ruleId: 'fidelity-order', hint: 'Blocks must come in manuscript order.' });
+    if (next < 0 && found >= expected && found > 0)
+      out.push({
+        ...where,
+        severity: 'error',
+        message: `${output}: ${b.kind} is out of order: ${quote}`,
+        ruleId: 'fidelity-order',
+        hint: 'Blocks must come in manuscript order.',
+      });
     if (next >= 0) last = next;
   }
   return all.length;
@@ -90,7 +123,16 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
     // outline = headings, with their levels
     const want = book.headings.map((h) => `${h.level} ${h.text}`);
     const got = outline.map((o) => `${o.level} ${o.title}`);
-    if (JSON.stringify(want) !== JSON.stringify(got)) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Outline [${got.join(' | ')}] does not match the headings [${want.join(' | ')}]`, ruleId: 'fidelity-outline', hint: 'Headings need ids for bookmarks; see the booklet build.' });
+    if (JSON.stringify(want) !== JSON.stringify(got))
+      out.push({
+        file: entry.file,
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `Outline [${got.join(' | ')}] does not match the headings [${want.join(' | ')}]`,
+        ruleId: 'fidelity-outline',
+        hint: 'Headings need ids for bookmarks; see the booklet build.',
+      });
     checks.push(`outline: ${outline.length} bookmarks = headings`);
   }
   // text of the text block of every page from the first chapter on
@@ -99,11 +141,17 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
   let text = '';
   for (let n = first; n <= pages.length; n++) {
     const p = pages[n - 1]!;
-    const trim = (p.node.lookupMaybe(PDFName.of('TrimBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)).asRectangle();
-    const crop = (p.node.lookupMaybe(PDFName.of('CropBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)).asRectangle();
+    const trim = (
+      p.node.lookupMaybe(PDFName.of('TrimBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)
+    ).asRectangle();
+    const crop = (
+      p.node.lookupMaybe(PDFName.of('CropBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)
+    ).asRectangle();
     const left = trim.x - crop.x + (n % 2 ? g.inner : g.outer);
     const top = crop.y + crop.height - (trim.y + trim.height) + g.top;
-    text += squash(await pageText(file, n, { x: left - 2, y: top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 }));
+    text += squash(
+      await pageText(file, n, { x: left - 2, y: top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 }),
+    );
   }
   const blocks = checkBlocks(book, text, entry.file, out);
   checks.push(`text: ${blocks} blocks once each, in order`);
@@ -123,7 +171,16 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
   if (inContents) {
     for (const o of outline.filter((x) => x.level <= 2)) {
       const p = printed.get(squash(o.title));
-      if (p !== o.page) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`, ruleId: 'fidelity-toc', hint: 'The contents must be generated from the laid-out pages.' });
+      if (p !== o.page)
+        out.push({
+          file: entry.file,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`,
+          ruleId: 'fidelity-toc',
+          hint: 'The contents must be generated from the laid-out pages.',
+        });
     }
     checks.push(`contents: ${printed.size} entries = outline pages`);
   }
@@ -134,7 +191,14 @@ async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Di
   const checks: string[] = [];
   const zip = await JSZip.loadAsync(await readFile(file));
   const xhtml = async (name: string) => (await zip.file(`OEBPS/${name}`)?.async('string')) ?? '';
-  const textOf = (x: string) => x.replace(/<head>[\s\S]*?<\/head>/, '').replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const textOf = (x: string) =>
+    x
+      .replace(/<head>[\s\S]*?<\/head>/, '')
+      .replace(/<[^>]+>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
   let text = '';
   let images = 0;
   for (const ch of book.chapters) {
@@ -142,24 +206,60 @@ async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Di
     text += squash(textOf(x));
     const got = (x.match(/<figure>/g) ?? []).length;
     images += got;
-    if (got !== ch.figures.length) out.push({ file: ch.file.display, line: 1, column: 1, severity: 'error', message: `${entry.file}: ${got} figures in ${ch.id}.xhtml, the chapter has ${ch.figures.length}`, ruleId: 'fidelity-figures', hint: 'A figure was lost in the EPUB.' });
+    if (got !== ch.figures.length)
+      out.push({
+        file: ch.file.display,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        message: `${entry.file}: ${got} figures in ${ch.id}.xhtml, the chapter has ${ch.figures.length}`,
+        ruleId: 'fidelity-figures',
+        hint: 'A figure was lost in the EPUB.',
+      });
   }
   const blocks = checkBlocks(book, text, entry.file, out);
   checks.push(`text: ${blocks} blocks once each, in order; ${images} figures`);
   const nav = await xhtml('toc.xhtml');
   const toc = /<nav epub:type="toc"[\s\S]*?<\/nav>/.exec(nav)?.[0] ?? '';
   const hrefs = [...toc.matchAll(/href="[^"#]+#([^"]+)"/g)].map((m) => m[1]);
-  if (JSON.stringify(hrefs) !== JSON.stringify(book.headings.map((h) => h.id))) out.push({ file: entry.file, line: 0, column: 0, severity: 'error', message: 'The EPUB table of contents does not match the headings', ruleId: 'fidelity-toc', hint: 'Rebuild the EPUB.' });
+  if (JSON.stringify(hrefs) !== JSON.stringify(book.headings.map((h) => h.id)))
+    out.push({
+      file: entry.file,
+      line: 0,
+      column: 0,
+      severity: 'error',
+      message: 'The EPUB table of contents does not match the headings',
+      ruleId: 'fidelity-toc',
+      hint: 'Rebuild the EPUB.',
+    });
   checks.push(`nav: ${hrefs.length} entries = headings`);
   if (runEpubcheck) {
     const jar = '/usr/share/java/epubcheck.jar';
-    if (!existsSync(jar)) out.push({ file: entry.file, line: 0, column: 0, severity: 'warning', message: 'epubcheck is not installed: EPUB not validated', ruleId: 'fidelity-epubcheck', hint: 'Run `bash scripts/setup.sh`.' });
+    if (!existsSync(jar))
+      out.push({
+        file: entry.file,
+        line: 0,
+        column: 0,
+        severity: 'warning',
+        message: 'epubcheck is not installed: EPUB not validated',
+        ruleId: 'fidelity-epubcheck',
+        hint: 'Run `bash scripts/setup.sh`.',
+      });
     else {
       const r = spawnSync('java', ['-jar', jar, file], { encoding: 'utf8' });
       const m = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings?/.exec(`${r.stdout}${r.stderr}`);
       const errors = m ? Number(m[1]) + Number(m[2]) : 1;
       const warnings = m ? Number(m[3]) : 0;
-      if (errors || warnings) out.push({ file: entry.file, line: 0, column: 0, severity: errors ? 'error' : 'warning', message: `epubcheck: ${errors} errors, ${warnings} warnings`, ruleId: 'fidelity-epubcheck', hint: `java -jar ${jar} ${file}` });
+      if (errors || warnings)
+        out.push({
+          file: entry.file,
+          line: 0,
+          column: 0,
+          severity: errors ? 'error' : 'warning',
+          message: `epubcheck: ${errors} errors, ${warnings} warnings`,
+          ruleId: 'fidelity-epubcheck',
+          hint: `java -jar ${jar} ${file}`,
+        });
       checks.push(`epubcheck: ${errors} errors, ${warnings} warnings`);
     }
   }
@@ -171,7 +271,7 @@ export function readOutline(doc: PDFDocument): { title: string; level: number; p
   const pageOf = new Map(doc.getPages().map((p, i) => [p.ref.toString(), i + 1]));
   const out: { title: string; level: number; page: number }[] = [];
   const walk = (ref: unknown, level: number) => {
-    for (let node = ref; node instanceof PDFRef; ) {
+    for (let node = ref; node instanceof PDFRef;) {
       const dict = doc.context.lookup(node, PDFDict);
       const t = dict.lookup(PDFName.of('Title'));
       const title = t instanceof PDFHexString || t instanceof PDFString ? t.decodeText() : '';

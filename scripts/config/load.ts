@@ -65,7 +65,8 @@ function issueToDiagnostic(
   let node = findNode(doc, path);
   let message = `${field}: ${issue.message}`;
   let ruleId = `config-${issue.code.replace(/_/g, '-')}`;
-  let hint = FIELD_HINTS[String(path[0])] ?? 'See the README section "The manuscript format" for every field of book.yaml.';
+  let hint =
+    FIELD_HINTS[String(path[0])] ?? 'See the README section "The manuscript format" for every field of book.yaml.';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = `Missing required field "${field}"`;
     ruleId = 'config-required';

@@ -12,7 +12,10 @@ function packageVersion(name: string): string {
   // harfbuzzjs does not export its package.json: walk up from its entry point
   for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === name) return pkg.version ?? '?';
     } catch {
       /* no package.json here */
@@ -47,7 +50,10 @@ export async function subsetTextFont(text: string): Promise<SubsetFont> {
   const full = await readFile(path.join(dir, TEXT_FONT.file));
   const license = await readFile(path.join(dir, 'LICENSE_FONT'), 'utf8');
   // Characters in order of first use; spaces and ASCII digits/punctuation always, for the reader's UI.
-  const chars = [...new Set([...text, ...' 0123456789.,:;!?()[]-–—/%'])].filter((c) => c !== '\n').sort().join('');
+  const chars = [...new Set([...text, ...' 0123456789.,:;!?()[]-–—/%'])]
+    .filter((c) => c !== '\n')
+    .sort()
+    .join('');
   // harfbuzz on a 14 MiB font takes about a second: keep subsets by font, characters and subsetter
   const cache = openCache('font-subsets');
   const key = cacheKey('folio-font-subset-1', SUBSETTER, full, chars, 'woff2');

@@ -43,7 +43,9 @@ class FolioEPub extends EPub {
     const used = new Set<string>();
     for (const image of this.images) {
       // images/<random uuid>.png → images/<file name>.png, the same on every build
-      let name = image.url.startsWith('folio-mem:') ? image.url.slice(10).replace(/\.[^.]+$/, '') : path.basename(fileURLToPath(image.url)).replace(/\.[^.]+$/, '');
+      let name = image.url.startsWith('folio-mem:')
+        ? image.url.slice(10).replace(/\.[^.]+$/, '')
+        : path.basename(fileURLToPath(image.url)).replace(/\.[^.]+$/, '');
       name = name.replace(/[^A-Za-z0-9_-]/g, '_') || 'image';
       while (used.has(name)) name = `${name}_`;
       used.add(name);
@@ -55,7 +57,9 @@ class FolioEPub extends EPub {
   protected override async downloadAllImages(): Promise<void> {
     const folder = this.zip.folder('OEBPS')!.folder('images')!;
     for (const image of this.images) {
-      const data = image.url.startsWith('folio-mem:') ? this.folio.memory.get(image.url) : await readFile(fileURLToPath(image.url));
+      const data = image.url.startsWith('folio-mem:')
+        ? this.folio.memory.get(image.url)
+        : await readFile(fileURLToPath(image.url));
       if (!data) throw new Error(`EPUB image not available: ${image.url}`);
       folder.file(`${image.id}.${image.extension}`, data);
     }
@@ -75,9 +79,22 @@ class FolioEPub extends EPub {
     await this.render();
     const out = new JSZip();
     out.file('mimetype', 'application/epub+zip', { compression: 'STORE', date, createFolders: false });
-    const names = Object.keys(this.zip.files).filter((n) => n !== 'mimetype' && !this.zip.files[n]!.dir).sort();
-    for (const name of names) out.file(name, await this.zip.files[name]!.async('uint8array'), { date, createFolders: false, compression: 'DEFLATE', compressionOptions: { level: 9 } });
-    return out.generateAsync({ type: 'uint8array', mimeType: 'application/epub+zip', platform: 'DOS', streamFiles: false });
+    const names = Object.keys(this.zip.files)
+      .filter((n) => n !== 'mimetype' && !this.zip.files[n]!.dir)
+      .sort();
+    for (const name of names)
+      out.file(name, await this.zip.files[name]!.async('uint8array'), {
+        date,
+        createFolders: false,
+        compression: 'DEFLATE',
+        compressionOptions: { level: 9 },
+      });
+    return out.generateAsync({
+      type: 'uint8array',
+      mimeType: 'application/epub+zip',
+      platform: 'DOS',
+      streamFiles: false,
+    });
   }
 }
 
@@ -110,13 +127,23 @@ export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; fo
 <p class="tp-authors">${esc(meta.authors.join('　'))}</p>${meta.publisher ? `<p class="tp-publisher">${esc(meta.publisher)}</p>` : ''}
 </section>
 <section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintPage ? pageMark(imprintPage.number) : ''}
-<dl>${imprint.filter(([, v]) => v).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`).join('')}</dl>
+<dl>${imprint
+    .filter(([, v]) => v)
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`)
+    .join('')}</dl>
 ${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
 <p>正文字体：Noto Serif SC（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。</p>
 </section>`;
 
   const content: (Chapter & { bodyClass?: string })[] = [
-    { title: '封面', content: coverXhtml, filename: 'cover.xhtml', beforeToc: true, excludeFromToc: true, bodyClass: 'cover' },
+    {
+      title: '封面',
+      content: coverXhtml,
+      filename: 'cover.xhtml',
+      beforeToc: true,
+      excludeFromToc: true,
+      bodyClass: 'cover',
+    },
     { title: '扉页', content: titleXhtml, filename: 'titlepage.xhtml', beforeToc: true, excludeFromToc: true },
     ...book.chapters.map((c, i) => ({ title: c.title, content: input.chapters[i]!, filename: `${c.id}.xhtml` })),
   ];
@@ -149,16 +176,30 @@ ${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
 
   let order = 0;
   const ncxPoints = (items: Tree[]): string =>
-    items.map((t) => `<navPoint id="np-${t.h.id}" playOrder="${++order}"><navLabel><text>${esc(t.h.text)}</text></navLabel><content src="${hrefOf(t.h)}"/>${ncxPoints(t.kids)}</navPoint>`).join('');
+    items
+      .map(
+        (t) =>
+          `<navPoint id="np-${t.h.id}" playOrder="${++order}"><navLabel><text>${esc(t.h.text)}</text></navLabel><content src="${hrefOf(t.h)}"/>${ncxPoints(t.kids)}</navPoint>`,
+      )
+      .join('');
   const tree = toTree(book.headings);
 
   // Subset the text font to every character the EPUB shows: chapters, front matter, navigation, titles.
-  const shown = [...content.map((c) => `${c.title}${c.content}`), nav, meta.title, meta.subtitle ?? '', meta.description ?? '']
+  const shown = [
+    ...content.map((c) => `${c.title}${c.content}`),
+    nav,
+    meta.title,
+    meta.subtitle ?? '',
+    meta.description ?? '',
+  ]
     .join('')
     .replace(/<[^>]*>/g, '');
   const font = await subsetTextFont(shown);
   const memory = new Map([[`folio-mem:cover.${coverExt}`, input.cover.data]]);
-  const fonts = new Map([[TEXT_FONT.name, font.data], ['OFL.txt', Buffer.from(font.license)]]);
+  const fonts = new Map([
+    [TEXT_FONT.name, font.data],
+    ['OFL.txt', Buffer.from(font.license)],
+  ]);
   const modified = meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const epub = new FolioEPub(
     {
@@ -176,7 +217,10 @@ ${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
       contentOPF: await read('content.opf.ejs'),
       tocXHTML: await read('toc.xhtml.ejs'),
       tocNCX: await read('toc.ncx.ejs'),
-      fonts: [{ filename: TEXT_FONT.name, url: 'folio-mem:font' }, { filename: 'OFL.txt', url: 'folio-mem:license' }],
+      fonts: [
+        { filename: TEXT_FONT.name, url: 'folio-mem:font' },
+        { filename: 'OFL.txt', url: 'folio-mem:license' },
+      ],
       // read by our templates (epub-gen-memory passes unknown options through to them)
       folio: {
         version: FOLIO_VERSION,
@@ -187,7 +231,15 @@ ${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
         description: meta.description,
         modified,
         printSource: `${meta.identifier}#print（纸质纪念册 ${input.printFile}）`,
-        a11yFeatures: ['structuralNavigation', 'tableOfContents', 'readingOrder', 'alternativeText', 'pageNavigation', 'printPageNumbers', 'displayTransformability'],
+        a11yFeatures: [
+          'structuralNavigation',
+          'tableOfContents',
+          'readingOrder',
+          'alternativeText',
+          'pageNavigation',
+          'printPageNumbers',
+          'displayTransformability',
+        ],
         a11ySummary: `本书为${lang === 'zh-CN' ? '简体中文' : lang}新闻特稿电子版，正文为可重排文本，标题层级、目录、页码列表（对应纸质纪念册页码）完整；每幅图片均有替代文字与图注（当前图片为占位图，标注“图片待补”）。无闪烁、声音或动态内容。`,
         tocTitle,
         nav,

@@ -24,7 +24,13 @@ export interface ImportReport {
   review: { file: string; find?: string; replace?: string; note: string }[];
 }
 
-type Item = { kind: 'para' | 'heading' | 'caption' | 'kicker' | 'byline' | 'subhead'; text: string; lines: number[]; gapBefore: number; marker?: string };
+type Item = {
+  kind: 'para' | 'heading' | 'caption' | 'kicker' | 'byline' | 'subhead';
+  text: string;
+  lines: number[];
+  gapBefore: number;
+  marker?: string;
+};
 
 const FINAL = /[。！？；：，、…”』」）》.!?;:,]$/;
 const CAPTION_MARK = /^[▲▶◀▼◆]\s*/;
@@ -34,13 +40,24 @@ const CAPTION_MARK = /^[▲▶◀▼◆]\s*/;
  * book.yaml, 01-feature.md, images/PLACEHOLDERS.txt, and an import report that accounts for every line.
  * @example const r = await importRaw('seed.txt', 'imported'); r.report.removedRepeats.length
  */
-export async function importRaw(rawFile: string, outDir: string, opts: { normalize?: boolean; force?: boolean } = {}): Promise<{ report: ImportReport; files: Record<string, string> }> {
+export async function importRaw(
+  rawFile: string,
+  outDir: string,
+  opts: { normalize?: boolean; force?: boolean } = {},
+): Promise<{ report: ImportReport; files: Record<string, string> }> {
   const raw = (await readFile(rawFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const lines = raw.split('\n');
   const report: ImportReport = {
-    source: path.relative(process.cwd(), rawFile), lines: lines.length,
+    source: path.relative(process.cwd(), rawFile),
+    lines: lines.length,
     accounted: { blank: 0, kept: 0, repeats: 0, pageNumbers: 0, joined: 0 },
-    removedRepeats: [], pageNumbers: [], hyphenJoins: [], subheads: [], figures: [], punctuation: [], review: [],
+    removedRepeats: [],
+    pageNumbers: [],
+    hyphenJoins: [],
+    subheads: [],
+    figures: [],
+    punctuation: [],
+    review: [],
   };
 
   // 1. lines → items: drop repeats and stray page numbers, join lines broken inside a paragraph
@@ -51,7 +68,8 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
   // A line repeated without sentence punctuation is a running header or footer: every copy goes.
   const counts = new Map<string, number>();
   for (const l of lines) if (l.trim()) counts.set(l.trim(), (counts.get(l.trim()) ?? 0) + 1);
-  const isRunning = (l: string) => (counts.get(l) ?? 0) > 1 && !FINAL.test(l) && !/[。！？”]$/.test(l) && !l.startsWith('#');
+  const isRunning = (l: string) =>
+    (counts.get(l) ?? 0) > 1 && !FINAL.test(l) && !/[。！？”]$/.test(l) && !l.startsWith('#');
   for (const [i, rawLine] of lines.entries()) {
     const n = i + 1;
     const line = rawLine.trim();
@@ -94,7 +112,8 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
     items.push(item);
     open = item;
   }
-  for (const [text, s] of seen) if (s.lines.length) report.removedRepeats.push({ text, count: s.lines.length, lines: s.lines });
+  for (const [text, s] of seen)
+    if (s.lines.length) report.removedRepeats.push({ text, count: s.lines.length, lines: s.lines });
 
   // 2. classify
   for (const [k, it] of items.entries()) {
@@ -121,7 +140,15 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
   const merged: Item[] = [];
   for (const it of items) {
     const prev = merged.at(-1);
-    if (prev && it.kind === 'heading' && prev.kind === 'heading' && it.text.length <= 6 && prev.lines.length >= 1 && prev.text.replace(/\s/g, '').length <= 12 && (prev as Item & { display?: boolean }).display !== false) {
+    if (
+      prev &&
+      it.kind === 'heading' &&
+      prev.kind === 'heading' &&
+      it.text.length <= 6 &&
+      prev.lines.length >= 1 &&
+      prev.text.replace(/\s/g, '').length <= 12 &&
+      (prev as Item & { display?: boolean }).display !== false
+    ) {
       const join = /\p{Script=Han}$/u.test(prev.text) && /^\p{Script=Han}/u.test(it.text) ? ' ' : '';
       prev.text += join + it.text;
       prev.lines.push(...it.lines);
@@ -137,10 +164,19 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
   }
   const display = merged.find((m) => (m as Item & { display?: boolean }).display);
   const headline = merged.find((m) => m.kind === 'heading' && m !== display) ?? display;
-  if (display) report.displayTitle = { lines: display.lines, text: display.text, review: 'Joined from short heading lines: check the word breaks of the display title.' };
+  if (display)
+    report.displayTitle = {
+      lines: display.lines,
+      text: display.text,
+      review: 'Joined from short heading lines: check the word breaks of the display title.',
+    };
   const kicker = merged.find((m) => m.kind === 'kicker');
   const byline = merged.find((m) => m.kind === 'byline');
-  const authors = byline ? byline.text.split(/\s+/).filter((w, i, all) => i > 0 && /(记者|通讯员)$/.test(all[i - 1]!) && !/(记者|通讯员)$/.test(w)) : [];
+  const authors = byline
+    ? byline.text
+        .split(/\s+/)
+        .filter((w, i, all) => i > 0 && /(记者|通讯员)$/.test(all[i - 1]!) && !/(记者|通讯员)$/.test(w))
+    : [];
   if (kicker) report.kicker = { line: kicker.lines[0]!, text: kicker.text };
   if (byline) report.byline = { line: byline.lines[0]!, text: byline.text, authors };
 
@@ -163,7 +199,11 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
       const image = `images/fig-${String(fig).padStart(2, '0')}.png`;
       const alt = m.text.replace(/[。！？]$/, '');
       report.figures.push({ line: m.lines[0]!, caption: m.text, image, marker: m.marker ?? '(photo gap)' });
-      report.review.push({ file: '01-feature.md', find: `![${alt}](${image}`, note: `Figure ${fig}: write alt text that describes the photo (now the caption), and put the photo at ${image}.` });
+      report.review.push({
+        file: '01-feature.md',
+        find: `![${alt}](${image}`,
+        note: `Figure ${fig}: write alt text that describes the photo (now the caption), and put the photo at ${image}.`,
+      });
       out.push(`![${alt}](${image} "${m.text.replace(/"/g, '”')}")`);
     } else if (m.kind === 'subhead') {
       report.subheads.push({ lines: m.lines, text: m.text });
@@ -175,13 +215,26 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
   let chapter = `${out.join('\n\n')}\n`;
 
   // 5. full-width punctuation in Chinese text (the lint rule's own fix), reported line by line
-  if (opts.normalize !== false) chapter = applyRule(chapter, 'punctuation-halfwidth', (f, line, column) => report.punctuation.push({ line, column, from: chapter.slice(f.offset, f.offset + 1), to: f.fix!.replacement }));
+  if (opts.normalize !== false)
+    chapter = applyRule(chapter, 'punctuation-halfwidth', (f, line, column) =>
+      report.punctuation.push({ line, column, from: chapter.slice(f.offset, f.offset + 1), to: f.fix!.replacement }),
+    );
   // traditional characters are the editor's call: listed as edits, not changed
-  applyRule(chapter, 'traditional-character', (f) => {
-    const ctxStart = Math.max(0, f.offset - 4);
-    const find = chapter.slice(ctxStart, f.offset + 1);
-    report.review.push({ file: '01-feature.md', find, replace: find.slice(0, -1) + f.fix!.replacement, note: f.message });
-  }, false);
+  applyRule(
+    chapter,
+    'traditional-character',
+    (f) => {
+      const ctxStart = Math.max(0, f.offset - 4);
+      const find = chapter.slice(ctxStart, f.offset + 1);
+      report.review.push({
+        file: '01-feature.md',
+        find,
+        replace: find.slice(0, -1) + f.fix!.replacement,
+        note: f.message,
+      });
+    },
+    false,
+  );
 
   const title = display?.text ?? headline?.text ?? path.basename(rawFile, path.extname(rawFile));
   const yaml = [
@@ -198,22 +251,50 @@ export async function importRaw(rawFile: string, outDir: string, opts: { normali
   if (!authors.length) report.review.push({ file: 'book.yaml', note: 'No byline found: fill in authors.' });
   report.review.push({ file: 'book.yaml', note: 'Add date, edition, rights, description and slug.' });
   const placeholders = `# Photos to supply (one per figure), then run: folio placeholders to make FPO stand-ins\n${report.figures.map((f, i) => `${f.image}\t图${i + 1}\t${f.caption}`).join('\n')}\n`;
-  const files: Record<string, string> = { 'book.yaml': yaml, '01-feature.md': chapter, 'images/PLACEHOLDERS.txt': placeholders, 'import-report.json': `${JSON.stringify(report, null, 2)}\n` };
+  const files: Record<string, string> = {
+    'book.yaml': yaml,
+    '01-feature.md': chapter,
+    'images/PLACEHOLDERS.txt': placeholders,
+    'import-report.json': `${JSON.stringify(report, null, 2)}\n`,
+  };
 
-  const total = report.accounted.blank + report.accounted.kept + report.accounted.repeats + report.accounted.pageNumbers + report.accounted.joined;
+  const total =
+    report.accounted.blank +
+    report.accounted.kept +
+    report.accounted.repeats +
+    report.accounted.pageNumbers +
+    report.accounted.joined;
   if (total !== lines.length) throw new Error(`import lost track of lines: ${total} of ${lines.length}`);
 
   await mkdir(outDir, { recursive: true });
   const existing = (await readdir(outDir)).filter((f) => f !== 'images');
   if (existing.length && !opts.force) {
-    throw new FolioError([{ file: outDir, line: 0, column: 0, severity: 'error', message: 'The output folder is not empty', ruleId: 'usage-out', hint: 'Choose an empty --out folder, or pass --force to overwrite.' }], 2);
+    throw new FolioError(
+      [
+        {
+          file: outDir,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: 'The output folder is not empty',
+          ruleId: 'usage-out',
+          hint: 'Choose an empty --out folder, or pass --force to overwrite.',
+        },
+      ],
+      2,
+    );
   }
   for (const [name, text] of Object.entries(files)) await writeAtomic(path.join(outDir, name), text);
   return { report, files };
 }
 
 /** Runs one lint rule on generated Markdown; applies its fixes unless `apply` is false. */
-function applyRule(text: string, id: string, each: (f: Finding, line: number, column: number) => void, apply = true): string {
+function applyRule(
+  text: string,
+  id: string,
+  each: (f: Finding, line: number, column: number) => void,
+  apply = true,
+): string {
   const rule = TEXT_RULES.find((r) => r.id === id)!;
   const found: Finding[] = [];
   const file = { path: '', display: '', text };
@@ -226,6 +307,7 @@ function applyRule(text: string, id: string, each: (f: Finding, line: number, co
   }
   if (!apply) return text;
   let out = text;
-  for (const f of [...found].sort((a, b) => b.offset - a.offset)) out = out.slice(0, f.offset) + f.fix!.replacement + out.slice(f.offset + f.fix!.length);
+  for (const f of [...found].sort((a, b) => b.offset - a.offset))
+    out = out.slice(0, f.offset) + f.fix!.replacement + out.slice(f.offset + f.fix!.length);
   return out;
 }

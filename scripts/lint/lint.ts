@@ -29,14 +29,25 @@ export function lintBook(manuscript: Manuscript, book: Book): LintResult {
 
 export function toDiagnostic(f: Finding): Diagnostic {
   const { line, column } = positionAt(f.file.text, f.offset);
-  return { file: f.file.display, line, column, severity: f.severity, message: f.message, ruleId: f.ruleId, hint: f.hint };
+  return {
+    file: f.file.display,
+    line,
+    column,
+    severity: f.severity,
+    message: f.message,
+    ruleId: f.ruleId,
+    hint: f.hint,
+  };
 }
 
 /**
  * `folio lint`: config and model problems (the build's own checks) plus every lint rule.
  * With `fix`, rewrites the fixable findings (atomically, file by file) and returns what changed.
  */
-export async function lintManuscript(dir: string, opts: { fix?: boolean } = {}): Promise<{ diagnostics: Diagnostic[]; fixed: Diagnostic[] }> {
+export async function lintManuscript(
+  dir: string,
+  opts: { fix?: boolean } = {},
+): Promise<{ diagnostics: Diagnostic[]; fixed: Diagnostic[] }> {
   let manuscript: Manuscript;
   try {
     manuscript = await loadManuscript(dir);
@@ -59,7 +70,11 @@ export async function lintManuscript(dir: string, opts: { fix?: boolean } = {}):
         text = text.slice(0, f.offset) + f.fix!.replacement + text.slice(f.offset + f.fix!.length);
         limit = f.offset;
         const d = toDiagnostic(f);
-        fixed.push({ ...d, severity: 'info', message: `Fixed: "${f.file.text.slice(f.offset, f.offset + f.fix!.length)}" → "${f.fix!.replacement}" (${f.message})` });
+        fixed.push({
+          ...d,
+          severity: 'info',
+          message: `Fixed: "${f.file.text.slice(f.offset, f.offset + f.fix!.length)}" → "${f.fix!.replacement}" (${f.message})`,
+        });
       }
       await writeAtomic(file, text);
     }

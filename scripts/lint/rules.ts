@@ -53,9 +53,20 @@ export const TEXT_RULES: TextRule[] = [
         const prev = t[i - 1];
         const next = t[i + 1];
         // in Chinese text: a Han character or full-width mark on either side (not "10:30", "a, b", URLs)
-        const chinese = c === '(' ? isHan(next) || isHan(prev) : c === ')' ? isHan(prev) || isHan(next) : isHan(prev) || (isHan(next) && !/[\w]/.test(prev ?? ''));
+        const chinese =
+          c === '('
+            ? isHan(next) || isHan(prev)
+            : c === ')'
+              ? isHan(prev) || isHan(next)
+              : isHan(prev) || (isHan(next) && !/[\w]/.test(prev ?? ''));
         if (!chinese) continue;
-        report({ offset: i, severity: 'warning', message: `Unexpected half-width "${c}" in Chinese text, expected "${FULL[c]}"`, hint: 'Chinese text uses full-width punctuation (GB/T 15834). `folio lint --fix` converts it.', fix: { length: 1, replacement: FULL[c]! } });
+        report({
+          offset: i,
+          severity: 'warning',
+          message: `Unexpected half-width "${c}" in Chinese text, expected "${FULL[c]}"`,
+          hint: 'Chinese text uses full-width punctuation (GB/T 15834). `folio lint --fix` converts it.',
+          fix: { length: 1, replacement: FULL[c]! },
+        });
       }
     },
   },
@@ -75,7 +86,13 @@ export const TEXT_RULES: TextRule[] = [
           const i = m.index!;
           if (!free(ctx, i, m[0].length)) continue;
           if (!isHan(t[i - 1]) && !isHan(t[i + m[0].length])) continue;
-          report({ offset: i, severity: 'warning', message: `Unexpected ${what} "${m[0]}", expected "${want}"`, hint: 'Chinese uses the two-em "……" and "——" (GB/T 15834). `folio lint --fix` replaces it.', fix: { length: m[0].length, replacement: want } });
+          report({
+            offset: i,
+            severity: 'warning',
+            message: `Unexpected ${what} "${m[0]}", expected "${want}"`,
+            hint: 'Chinese uses the two-em "……" and "——" (GB/T 15834). `folio lint --fix` replaces it.',
+            fix: { length: m[0].length, replacement: want },
+          });
         }
       }
     },
@@ -86,7 +103,13 @@ export const TEXT_RULES: TextRule[] = [
     check(ctx, report) {
       for (const m of ctx.text.matchAll(/"([^"\n]*\p{Script=Han}[^"\n]*)"/gu)) {
         if (!free(ctx, m.index!, m[0].length)) continue;
-        report({ offset: m.index!, severity: 'warning', message: 'Unexpected straight quotes around Chinese text, expected “…”', hint: 'Use “ ” (and ‘ ’ inside). `folio lint --fix` replaces them.', fix: { length: m[0].length, replacement: `“${m[1]}”` } });
+        report({
+          offset: m.index!,
+          severity: 'warning',
+          message: 'Unexpected straight quotes around Chinese text, expected “…”',
+          hint: 'Use “ ” (and ‘ ’ inside). `folio lint --fix` replaces them.',
+          fix: { length: m[0].length, replacement: `“${m[1]}”` },
+        });
       }
     },
   },
@@ -98,18 +121,32 @@ export const TEXT_RULES: TextRule[] = [
       const corner = [...ctx.text.matchAll(/[「」『』]/g)].filter((m) => free(ctx, m.index!));
       if (!curly.length || !corner.length) return;
       const [minority, style, other] = corner.length <= curly.length ? [corner, '「」', '“”'] : [curly, '“”', '「」'];
-      for (const m of minority) report({ offset: m.index!, severity: 'warning', message: `Unexpected ${style} quote "${m[0]}": the manuscript mostly uses ${other}`, hint: 'Use one quotation style: “ ” with ‘ ’ inside for zh-CN.' });
+      for (const m of minority)
+        report({
+          offset: m.index!,
+          severity: 'warning',
+          message: `Unexpected ${style} quote "${m[0]}": the manuscript mostly uses ${other}`,
+          hint: 'Use one quotation style: “ ” with ‘ ’ inside for zh-CN.',
+        });
     },
   },
   {
     id: 'space-han-latin',
     fixable: true,
     check(ctx, report) {
-      for (const m of ctx.text.matchAll(/(?<=\p{Script=Han})[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=\p{Script=Han})/gu)) {
+      for (const m of ctx.text.matchAll(
+        /(?<=\p{Script=Han})[ \t]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t]+(?=\p{Script=Han})/gu,
+      )) {
         if (!free(ctx, m.index!, m[0].length)) continue;
         const line = ctx.text.lastIndexOf('\n', m.index!) + 1;
         if (/^(#{1,6}|:::)\s/.test(ctx.text.slice(line, m.index!))) continue; // heading and container words are separated on purpose
-        report({ offset: m.index!, severity: 'warning', message: 'Unexpected space between Han and Latin/digits', hint: 'Do not type these spaces: the stylesheet spaces Han and Latin (text-autospace). `folio lint --fix` removes them.', fix: { length: m[0].length, replacement: '' } });
+        report({
+          offset: m.index!,
+          severity: 'warning',
+          message: 'Unexpected space between Han and Latin/digits',
+          hint: 'Do not type these spaces: the stylesheet spaces Han and Latin (text-autospace). `folio lint --fix` removes them.',
+          fix: { length: m[0].length, replacement: '' },
+        });
       }
     },
   },
@@ -120,12 +157,19 @@ export const TEXT_RULES: TextRule[] = [
       const convert = converter();
       const t = ctx.text;
       const allowed = new Uint8Array(t.length);
-      for (const word of ctx.allow) for (let i = t.indexOf(word); i >= 0; i = t.indexOf(word, i + 1)) allowed.fill(1, i, i + word.length);
+      for (const word of ctx.allow)
+        for (let i = t.indexOf(word); i >= 0; i = t.indexOf(word, i + 1)) allowed.fill(1, i, i + word.length);
       const out = convert(t);
       if (out.length !== t.length) return; // phrase-level changes: nothing to point at character by character
       for (let i = 0; i < t.length; i++) {
         if (t[i] === out[i] || !free(ctx, i) || allowed[i]) continue;
-        report({ offset: i, severity: 'warning', message: `Unexpected traditional character "${t[i]}" in a Simplified (zh-CN) manuscript, expected "${out[i]}"`, hint: 'If it is part of a name, add the word to lint.allow in book.yaml; `folio lint --fix` converts it.', fix: { length: 1, replacement: out[i]! } });
+        report({
+          offset: i,
+          severity: 'warning',
+          message: `Unexpected traditional character "${t[i]}" in a Simplified (zh-CN) manuscript, expected "${out[i]}"`,
+          hint: 'If it is part of a name, add the word to lint.allow in book.yaml; `folio lint --fix` converts it.',
+          fix: { length: 1, replacement: out[i]! },
+        });
       }
     },
   },
@@ -134,7 +178,12 @@ export const TEXT_RULES: TextRule[] = [
     fixable: false,
     check(ctx, report) {
       for (const m of ctx.text.matchAll(/\]\(\s*<?\s*(javascript|vbscript|data|file):/gi)) {
-        report({ offset: m.index! + 2, severity: 'error', message: `Link to a "${m[1]!.toLowerCase()}:" URL`, hint: 'Links may point to http(s) pages, mail addresses or places in the book only.' });
+        report({
+          offset: m.index! + 2,
+          severity: 'error',
+          message: `Link to a "${m[1]!.toLowerCase()}:" URL`,
+          hint: 'Links may point to http(s) pages, mail addresses or places in the book only.',
+        });
       }
     },
   },
@@ -147,13 +196,34 @@ export const TEXT_RULES: TextRule[] = [
         const name = m[1]!;
         if (!name) {
           if (stack.length) stack.pop();
-          else report({ offset: m.index!, ruleId: 'container-unopened', severity: 'error', message: 'Closing ":::" without an opening container', hint: 'Remove the line or open a container above it.' });
+          else
+            report({
+              offset: m.index!,
+              ruleId: 'container-unopened',
+              severity: 'error',
+              message: 'Closing ":::" without an opening container',
+              hint: 'Remove the line or open a container above it.',
+            });
           continue;
         }
-        if (!(name in CONTAINERS)) report({ offset: m.index! + m[0].indexOf(name), ruleId: 'container-unknown', severity: 'warning', message: `Unknown container "${name}", expected one of ${Object.keys(CONTAINERS).join(', ')}`, hint: 'The block is printed as plain text. Use a known container name.' });
+        if (!(name in CONTAINERS))
+          report({
+            offset: m.index! + m[0].indexOf(name),
+            ruleId: 'container-unknown',
+            severity: 'warning',
+            message: `Unknown container "${name}", expected one of ${Object.keys(CONTAINERS).join(', ')}`,
+            hint: 'The block is printed as plain text. Use a known container name.',
+          });
         stack.push(m.index!);
       }
-      for (const at of stack) report({ offset: at, ruleId: 'container-unclosed', severity: 'error', message: 'Container is never closed with ":::"', hint: 'Add a line ":::" where the container ends.' });
+      for (const at of stack)
+        report({
+          offset: at,
+          ruleId: 'container-unclosed',
+          severity: 'error',
+          message: 'Container is never closed with ":::"',
+          hint: 'Add a line ":::" where the container ends.',
+        });
     },
   },
   {
@@ -164,8 +234,24 @@ export const TEXT_RULES: TextRule[] = [
       for (const m of ctx.text.matchAll(/^\[\^([^\]\n]+)\]:/gm)) defs.set(m[1]!, m.index!);
       const refs = new Map<string, number>();
       for (const m of ctx.text.matchAll(/\[\^([^\]\n]+)\](?!:)/g)) if (!refs.has(m[1]!)) refs.set(m[1]!, m.index!);
-      for (const [label, at] of refs) if (!defs.has(label)) report({ offset: at, ruleId: 'footnote-undefined', severity: 'error', message: `Footnote [^${label}] has no definition`, hint: `Add a line "[^${label}]: …" below the paragraph.` });
-      for (const [label, at] of defs) if (!refs.has(label)) report({ offset: at, ruleId: 'footnote-unused', severity: 'warning', message: `Footnote [^${label}] is defined but never referenced`, hint: `Reference it in the text with [^${label}], or remove it.` });
+      for (const [label, at] of refs)
+        if (!defs.has(label))
+          report({
+            offset: at,
+            ruleId: 'footnote-undefined',
+            severity: 'error',
+            message: `Footnote [^${label}] has no definition`,
+            hint: `Add a line "[^${label}]: …" below the paragraph.`,
+          });
+      for (const [label, at] of defs)
+        if (!refs.has(label))
+          report({
+            offset: at,
+            ruleId: 'footnote-unused',
+            severity: 'warning',
+            message: `Footnote [^${label}] is defined but never referenced`,
+            hint: `Reference it in the text with [^${label}], or remove it.`,
+          });
     },
   },
 ];
@@ -181,7 +267,14 @@ export const BOOK_RULES: BookRule[] = [
       for (const ch of book.chapters) {
         let prev = 0;
         for (const h of ch.headings) {
-          if (prev && h.level > prev + 1) report({ file: ch.file, offset: offsetOfLine(ch.file, h.source), severity: 'warning', message: `Unexpected heading rank ${h.level}, expected ${prev + 1}`, hint: `Change "${'#'.repeat(h.level)}" to "${'#'.repeat(prev + 1)}", or add a level-${prev + 1} heading above.` });
+          if (prev && h.level > prev + 1)
+            report({
+              file: ch.file,
+              offset: offsetOfLine(ch.file, h.source),
+              severity: 'warning',
+              message: `Unexpected heading rank ${h.level}, expected ${prev + 1}`,
+              hint: `Change "${'#'.repeat(h.level)}" to "${'#'.repeat(prev + 1)}", or add a level-${prev + 1} heading above.`,
+            });
           prev = h.level;
         }
       }
@@ -194,7 +287,14 @@ export const BOOK_RULES: BookRule[] = [
       for (const ch of book.chapters) {
         const h = ch.headings.find((x) => x.level === 1);
         if (!h) continue;
-        if (seen.has(h.text)) report({ file: ch.file, offset: offsetOfLine(ch.file, h.source), severity: 'warning', message: `Two chapters have the title "${h.text}" (also ${seen.get(h.text)})`, hint: 'Give each chapter its own title: the contents and running heads need them.' });
+        if (seen.has(h.text))
+          report({
+            file: ch.file,
+            offset: offsetOfLine(ch.file, h.source),
+            severity: 'warning',
+            message: `Two chapters have the title "${h.text}" (also ${seen.get(h.text)})`,
+            hint: 'Give each chapter its own title: the contents and running heads need them.',
+          });
         else seen.set(h.text, h.source);
       }
     },
@@ -208,7 +308,15 @@ export const BOOK_RULES: BookRule[] = [
           if (b.kind === 'heading') continue;
           const key = `${b.kind}:${b.text.replace(/\s+/g, '')}`;
           if (b.text.replace(/\s+/g, '').length < 8) continue;
-          if (seen.has(key)) report({ file: ch.file, offset: offsetOfLine(ch.file, b.source), ruleId: b.kind === 'caption' ? 'duplicate-caption' : 'duplicate-paragraph', severity: 'warning', message: `Duplicate ${b.kind === 'caption' ? 'caption' : 'paragraph'} (first at ${seen.get(key)})`, hint: 'Newspaper extraction repeats blocks; keep one.' });
+          if (seen.has(key))
+            report({
+              file: ch.file,
+              offset: offsetOfLine(ch.file, b.source),
+              ruleId: b.kind === 'caption' ? 'duplicate-caption' : 'duplicate-paragraph',
+              severity: 'warning',
+              message: `Duplicate ${b.kind === 'caption' ? 'caption' : 'paragraph'} (first at ${seen.get(key)})`,
+              hint: 'Newspaper extraction repeats blocks; keep one.',
+            });
           else seen.set(key, b.source);
         }
       }
@@ -220,8 +328,24 @@ export const BOOK_RULES: BookRule[] = [
       for (const ch of book.chapters) {
         for (const f of ch.figures) {
           const at = offsetOfLine(ch.file, f.source);
-          if (!f.alt.trim()) report({ file: ch.file, offset: at, ruleId: 'figure-alt', severity: 'warning', message: 'Figure has no alt text', hint: 'Describe the picture in ![…](…): screen readers and the EPUB need it.' });
-          if (!f.caption.trim()) report({ file: ch.file, offset: at, ruleId: 'figure-caption', severity: 'warning', message: 'Figure has no caption', hint: 'Give the image a title: ![alt](images/x.jpg "Caption.")' });
+          if (!f.alt.trim())
+            report({
+              file: ch.file,
+              offset: at,
+              ruleId: 'figure-alt',
+              severity: 'warning',
+              message: 'Figure has no alt text',
+              hint: 'Describe the picture in ![…](…): screen readers and the EPUB need it.',
+            });
+          if (!f.caption.trim())
+            report({
+              file: ch.file,
+              offset: at,
+              ruleId: 'figure-caption',
+              severity: 'warning',
+              message: 'Figure has no caption',
+              hint: 'Give the image a title: ![alt](images/x.jpg "Caption.")',
+            });
         }
       }
     },

@@ -45,10 +45,12 @@ export function imageSize(b: Buffer): { width: number; height: number; type: str
   }
   if (b.length >= 10 && b.toString('latin1', 0, 6).match(/^GIF8[79]a$/)) return { width: b.readUInt16LE(6), height: b.readUInt16LE(8), type: 'gif' };
   if (b.length >= 30 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
+    /* eslint-disable no-bitwise -- WebP dimension bit fields */
     const kind = b.toString('latin1', 12, 16);
     if (kind === 'VP8X') return { width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3), type: 'webp' };
     if (kind === 'VP8 ') return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff, type: 'webp' };
     if (kind === 'VP8L') return { width: 1 + (b.readUInt32LE(21) & 0x3fff), height: 1 + ((b.readUInt32LE(21) >> 14) & 0x3fff), type: 'webp' };
+    /* eslint-enable no-bitwise */
   }
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
     // walk the JPEG segments to the first start-of-frame

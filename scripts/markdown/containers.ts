@@ -19,7 +19,11 @@ export function containersPlugin(md: MarkdownIt): void {
       render(tokens: Token[], idx: number) {
         const t = tokens[idx]!;
         if (t.nesting === 1) {
-          const attrs = t.attrs?.filter(([k]) => k !== 'class').map(([k, v]) => ` ${k}="${md.utils.escapeHtml(String(v))}"`).join('') ?? '';
+          const attrs =
+            t.attrs
+              ?.filter(([k]) => k !== 'class')
+              .map(([k, v]) => ` ${k}="${md.utils.escapeHtml(String(v))}"`)
+              .join('') ?? '';
           const cls = [name, attr(t, 'class')].filter(Boolean).join(' ');
           return `<${spec.tag === 'p' ? 'div' : spec.tag} class="${cls}"${attrs}>\n`;
         }

@@ -13,7 +13,9 @@ export function figuresPlugin(md: MarkdownIt): void {
       const inline = tokens[i]!;
       const close = tokens[i + 1]!;
       if (open.type !== 'paragraph_open' || inline.type !== 'inline' || close.type !== 'paragraph_close') continue;
-      const children = (inline.children ?? []).filter((c) => !(c.type === 'text' && c.content.trim() === '') && c.type !== 'softbreak');
+      const children = (inline.children ?? []).filter(
+        (c) => !(c.type === 'text' && c.content.trim() === '') && c.type !== 'softbreak',
+      );
       if (children.length !== 1 || children[0]!.type !== 'image') continue;
       const image = children[0]!;
       open.type = 'figure_open';

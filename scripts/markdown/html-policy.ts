@@ -1,6 +1,25 @@
 /** Raw HTML a manuscript may carry: a few inline tags with harmless attributes. */
 export const SAFE_TAGS = new Set([
-  'br', 'wbr', 'sup', 'sub', 'small', 'span', 'abbr', 'mark', 'u', 's', 'del', 'ins', 'ruby', 'rt', 'rp', 'cite', 'q', 'kbd', 'em', 'strong',
+  'br',
+  'wbr',
+  'sup',
+  'sub',
+  'small',
+  'span',
+  'abbr',
+  'mark',
+  'u',
+  's',
+  'del',
+  'ins',
+  'ruby',
+  'rt',
+  'rp',
+  'cite',
+  'q',
+  'kbd',
+  'em',
+  'strong',
 ]);
 export const SAFE_ATTRS = new Set(['class', 'lang', 'title', 'dir']);
 

@@ -26,7 +26,9 @@ export function createMarkdown(): MarkdownItType {
   // markdown-it-cjk-breaks reads the last character of the text beside a line break and throws on an
   // empty text token, which markdown-it-attrs leaves after removing "{…}" (found by the fuzz test).
   md.core.ruler.before('cjk_breaks', 'folio_drop_empty_text', (state) => {
-    for (const t of state.tokens) if (t.type === 'inline' && t.children) t.children = t.children.filter((c) => c.type !== 'text' || c.content !== '');
+    for (const t of state.tokens)
+      if (t.type === 'inline' && t.children)
+        t.children = t.children.filter((c) => c.type !== 'text' || c.content !== '');
   });
   md.use(nobreakPlugin);
   const guard = (html: string) => (checkHtml(html) === null ? stripComments(html) : md.utils.escapeHtml(html));
@@ -34,4 +36,3 @@ export function createMarkdown(): MarkdownItType {
   md.renderer.rules.html_inline = (tokens, idx) => guard(tokens[idx]!.content);
   return md;
 }
-

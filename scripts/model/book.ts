@@ -129,7 +129,10 @@ export function buildDate(bookDate?: string): Date {
 
 /** A name-based UUID (RFC 4122 v5 layout) from the content, so the identifier never changes at random. */
 function contentUrn(title: string, authors: string[], contentHash: string): string {
-  const h = createHash('sha1').update(`folio:${title}:${authors.join(',')}:${contentHash}`).digest('hex');
+  const h = createHash('sha1')
+    .update(`folio:${title}:${authors.join(',')}:${contentHash}`)
+    .digest('hex');
+  // eslint-disable-next-line no-bitwise -- RFC 4122 variant bits
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -146,7 +149,15 @@ export function slugify(s: string, hash: string): string {
 function inlineText(token: Token | undefined): string {
   if (!token?.children) return token?.content ?? '';
   return token.children
-    .map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'image' ? '' : c.type === 'softbreak' ? '' : ''))
+    .map((c) =>
+      c.type === 'text' || c.type === 'code_inline'
+        ? c.content
+        : c.type === 'image'
+          ? ''
+          : c.type === 'softbreak'
+            ? ''
+            : '',
+    )
     .join('');
 }
 
@@ -175,23 +186,46 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           continue;
         }
         if (!existsSync(resolved.path) || !statSync(resolved.path).isFile()) {
-          reporter.error({ ...pos, message: `Image not found: ${src}`, ruleId: 'image-missing', hint: 'Put the file under manuscript/images/ or correct the path.' });
+          reporter.error({
+            ...pos,
+            message: `Image not found: ${src}`,
+            ruleId: 'image-missing',
+            hint: 'Put the file under manuscript/images/ or correct the path.',
+          });
           continue;
         }
         const bytes = readFileSync(resolved.path);
         const size = /\.svg$/i.test(resolved.path) ? { width: 1, height: 1 } : imageSize(bytes);
         if (!size || size.width === 0 || size.height === 0) {
-          reporter.error({ ...pos, message: `Image is not a readable PNG, JPEG, GIF or WebP: ${src}`, ruleId: 'image-corrupt', hint: 'Re-export the image; the file may be truncated or have the wrong extension.' });
+          reporter.error({
+            ...pos,
+            message: `Image is not a readable PNG, JPEG, GIF or WebP: ${src}`,
+            ruleId: 'image-corrupt',
+            hint: 'Re-export the image; the file may be truncated or have the wrong extension.',
+          });
           continue;
         }
         if (size.width * size.height > MAX_IMAGE_PIXELS || Math.max(size.width, size.height) > MAX_IMAGE_SIDE) {
-          reporter.error({ ...pos, message: `Image is ${size.width} × ${size.height} px, far larger than any page needs: ${src}`, ruleId: 'image-too-large', hint: `Downscale it: 300 ppi at the printed size is enough (an A5 page is 1748 × 2480 px); the limit is ${MAX_IMAGE_SIDE} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels.` });
+          reporter.error({
+            ...pos,
+            message: `Image is ${size.width} × ${size.height} px, far larger than any page needs: ${src}`,
+            ruleId: 'image-too-large',
+            hint: `Downscale it: 300 ppi at the printed size is enough (an A5 page is 1748 × 2480 px); the limit is ${MAX_IMAGE_SIDE} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels.`,
+          });
           continue;
         }
         const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
         c.attrSet('src', `m/${href}`);
         const caption = attr(c, 'title') ?? '';
-        figures.push({ id: `${id}-fig${figures.length + 1}`, file: resolved.path, href, alt: inlineText(c), caption, source: `${file.display}:${line}`, fpo: isFpoPng(bytes) });
+        figures.push({
+          id: `${id}-fig${figures.length + 1}`,
+          file: resolved.path,
+          href,
+          alt: inlineText(c),
+          caption,
+          source: `${file.display}:${line}`,
+          fpo: isFpoPng(bytes),
+        });
         c.attrSet('data-figure', `${id}-fig${figures.length}`);
       }
     }
@@ -203,8 +237,12 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     const problem = checkHtml(html);
     if (problem) {
       reporter.error({
-        file: file.display, line, column, message: `Raw HTML refused (${problem}): ${shown.trim().slice(0, 60)}`,
-        ruleId: 'html-unsafe', hint: 'Use Markdown, or only the inline tags listed in the README (sup, sub, ruby, span …).',
+        file: file.display,
+        line,
+        column,
+        message: `Raw HTML refused (${problem}): ${shown.trim().slice(0, 60)}`,
+        ruleId: 'html-unsafe',
+        hint: 'Use Markdown, or only the inline tags listed in the README (sup, sub, ruby, span …).',
       });
     }
   };
@@ -218,8 +256,24 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     if (t.type === 'heading_open') {
       const level = Number(t.tag.slice(1));
       const text = inlineText(tokens[i + 1]).trim();
-      if (!text) reporter.warn({ file: file.display, line, column: 1, message: 'Empty heading', ruleId: 'heading-empty', hint: 'Write the heading text or remove the line.' });
-      if ([...text].length > LIMITS.headingChars) reporter.error({ file: file.display, line, column: 1, message: `Heading of ${[...text].length} characters (the limit is ${LIMITS.headingChars})`, ruleId: 'heading-too-long', hint: 'A heading is a line, not a paragraph: is a blank line missing after it?' });
+      if (!text)
+        reporter.warn({
+          file: file.display,
+          line,
+          column: 1,
+          message: 'Empty heading',
+          ruleId: 'heading-empty',
+          hint: 'Write the heading text or remove the line.',
+        });
+      if ([...text].length > LIMITS.headingChars)
+        reporter.error({
+          file: file.display,
+          line,
+          column: 1,
+          message: `Heading of ${[...text].length} characters (the limit is ${LIMITS.headingChars})`,
+          ruleId: 'heading-too-long',
+          hint: 'A heading is a line, not a paragraph: is a blank line missing after it?',
+        });
       let hid = attr(t, 'id');
       if (!hid) {
         hid = level === 1 && !title ? `${id}-title` : `${id}-s${++sectionCount}`;
@@ -231,7 +285,15 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     }
     if (t.type === 'paragraph_open') {
       const text = inlineText(tokens[i + 1]);
-      if ([...text].length > LIMITS.paragraphChars) reporter.error({ file: file.display, line, column: 1, message: `Paragraph of ${[...text].length} characters (the limit is ${LIMITS.paragraphChars})`, ruleId: 'paragraph-too-long', hint: 'Blank lines separate paragraphs in Markdown: the extraction probably lost them.' });
+      if ([...text].length > LIMITS.paragraphChars)
+        reporter.error({
+          file: file.display,
+          line,
+          column: 1,
+          message: `Paragraph of ${[...text].length} characters (the limit is ${LIMITS.paragraphChars})`,
+          ruleId: 'paragraph-too-long',
+          hint: 'Blank lines separate paragraphs in Markdown: the extraction probably lost them.',
+        });
       blocks.push({ kind: 'paragraph', text, source: where(t) });
     }
     if (t.type === 'figure_open') {
@@ -241,7 +303,14 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     }
   }
   if (!title) {
-    reporter.warn({ file: file.display, line: 1, column: 1, message: 'Chapter has no "# " title', ruleId: 'chapter-title', hint: 'Start the chapter with a level-1 heading; it feeds the contents and running heads.' });
+    reporter.warn({
+      file: file.display,
+      line: 1,
+      column: 1,
+      message: 'Chapter has no "# " title',
+      ruleId: 'chapter-title',
+      hint: 'Start the chapter with a level-1 heading; it feeds the contents and running heads.',
+    });
     title = path.basename(file.path, '.md');
   }
   const html = md.renderer.render(tokens, md.options, env);

@@ -40,9 +40,19 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr) {
 }
 
 /** The closing table: target, file, pages, size, time. */
-export function summaryTable(outputs: ManifestEntry[], timings: { stage: string; ms: number }[], outDir: string): string {
+export function summaryTable(
+  outputs: ManifestEntry[],
+  timings: { stage: string; ms: number }[],
+  outDir: string,
+): string {
   const ms = (stages: string[]) => timings.filter((t) => stages.includes(t.stage)).reduce((s, t) => s + t.ms, 0);
-  const rows = outputs.map((o) => [o.target, `${outDir}/${o.file}`, String(o.pages ?? '-'), `${(o.bytes / 1024).toFixed(0)} KiB`, `${(ms(TARGET_STAGES[o.target] ?? []) / 1000).toFixed(2)} s`]);
+  const rows = outputs.map((o) => [
+    o.target,
+    `${outDir}/${o.file}`,
+    String(o.pages ?? '-'),
+    `${(o.bytes / 1024).toFixed(0)} KiB`,
+    `${(ms(TARGET_STAGES[o.target] ?? []) / 1000).toFixed(2)} s`,
+  ]);
   rows.push(['(shared)', 'load, lint, layout, preflight, write', '', '', `${(ms(SHARED) / 1000).toFixed(2)} s`]);
   const head = ['target', 'file', 'pages', 'size', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

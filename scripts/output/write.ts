@@ -37,11 +37,20 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
     await rm(tmp, { force: true }).catch(() => {});
     const err = e as NodeJS.ErrnoException;
     throw new FolioError(
-      [{
-        file: path.relative(process.cwd(), file) || file, line: 0, column: 0, severity: 'error',
-        message: `Cannot write output: ${err.code ?? err.message}`, ruleId: 'output-write',
-        hint: err.code === 'ENOSPC' ? 'The disk is full; free space and build again. Earlier outputs are untouched.' : 'Check that --out is writable. Earlier outputs are untouched.',
-      }],
+      [
+        {
+          file: path.relative(process.cwd(), file) || file,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Cannot write output: ${err.code ?? err.message}`,
+          ruleId: 'output-write',
+          hint:
+            err.code === 'ENOSPC'
+              ? 'The disk is full; free space and build again. Earlier outputs are untouched.'
+              : 'Check that --out is writable. Earlier outputs are untouched.',
+        },
+      ],
       1,
       { cause: e },
     );
@@ -56,7 +65,11 @@ export const sha256 = (data: Uint8Array | string) => createHash('sha256').update
  */
 export async function updateManifest(outDir: string, entries: ManifestEntry[]): Promise<Manifest> {
   await mkdir(outDir, { recursive: true });
-  const release = await lockfile.lock(outDir, { lockfilePath: path.join(outDir, '.folio.lock'), retries: { retries: 50, minTimeout: 50, maxTimeout: 500 }, stale: 60_000 });
+  const release = await lockfile.lock(outDir, {
+    lockfilePath: path.join(outDir, '.folio.lock'),
+    retries: { retries: 50, minTimeout: 50, maxTimeout: 500 },
+    stale: 60_000,
+  });
   try {
     return await mergeManifest(outDir, entries);
   } finally {
@@ -73,7 +86,9 @@ async function mergeManifest(outDir: string, entries: ManifestEntry[]): Promise<
     /* first build, or unreadable: start afresh */
   }
   const built = new Set(entries.map((e) => e.target));
-  const outputs = [...previous.outputs.filter((e) => !built.has(e.target)), ...entries].sort((a, b) => a.target.localeCompare(b.target));
+  const outputs = [...previous.outputs.filter((e) => !built.has(e.target)), ...entries].sort((a, b) =>
+    a.target.localeCompare(b.target),
+  );
   const manifest = { outputs };
   await writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

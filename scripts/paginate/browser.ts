@@ -24,7 +24,9 @@ export function findChromium(): string {
   const explicit = process.env.FOLIO_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
   if (explicit) {
     if (existsSync(explicit)) return explicit;
-    throw chromiumMissing(`${process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH'} points at ${explicit}, which does not exist`);
+    throw chromiumMissing(
+      `${process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH'} points at ${explicit}, which does not exist`,
+    );
   }
   const found = CANDIDATES.find((p) => existsSync(p));
   if (!found) throw chromiumMissing('Chromium was not found');
@@ -34,7 +36,12 @@ export function findChromium(): string {
 function chromiumMissing(what: string): FolioError {
   return new FolioError([
     {
-      file: 'chromium', line: 0, column: 0, severity: 'error', message: what, ruleId: 'browser-missing',
+      file: 'chromium',
+      line: 0,
+      column: 0,
+      severity: 'error',
+      message: what,
+      ruleId: 'browser-missing',
       hint: 'Install it with `bash scripts/setup.sh` (apt-get install chromium), or set FOLIO_CHROMIUM=/path/to/chromium.',
     },
   ]);
@@ -52,10 +59,17 @@ export async function launchBrowser(): Promise<Browser> {
     });
   } catch (e) {
     throw new FolioError(
-      [{
-        file: executablePath, line: 0, column: 0, severity: 'error', message: `Chromium failed to start: ${(e as Error).message.split('\n')[0]}`,
-        ruleId: 'browser-launch', hint: 'Run `bash scripts/setup.sh`; as root Chromium needs --no-sandbox (Folio passes it).',
-      }],
+      [
+        {
+          file: executablePath,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Chromium failed to start: ${(e as Error).message.split('\n')[0]}`,
+          ruleId: 'browser-launch',
+          hint: 'Run `bash scripts/setup.sh`; as root Chromium needs --no-sandbox (Folio passes it).',
+        },
+      ],
       1,
       { cause: e },
     );

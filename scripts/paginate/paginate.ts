@@ -63,26 +63,59 @@ export interface PaginateOptions {
  * Lays the bundle out with Paged.js in Chromium and prints it. One page per call; the browser is shared.
  * @example const { pdf, pages } = await paginate(bundle, book, browser);
  */
-export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser, opts: PaginateOptions = {}): Promise<Pagination> {
+export async function paginate(
+  bundle: HtmlBundle,
+  book: Book,
+  browser: Browser,
+  opts: PaginateOptions = {},
+): Promise<Pagination> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const page = await newPage(browser);
   const diagnostics: Diagnostic[] = [];
   const fail = (message: string, ruleId: string, hint: string, cause?: unknown): never => {
-    throw new FolioError([{ file: 'booklet', line: 0, column: 0, severity: 'error', message, ruleId, hint }, ...diagnostics], 1, { cause });
+    throw new FolioError(
+      [{ file: 'booklet', line: 0, column: 0, severity: 'error', message, ruleId, hint }, ...diagnostics],
+      1,
+      { cause },
+    );
   };
   try {
     const mounts: Mount[] = [...bundle.mounts, { prefix: 'm/', dir: book.root }, { prefix: '_folio/', dir: PAGED_DIR }];
     const log = await serveBundle(page, bundle, mounts);
     page.on('pageerror', (err) => {
-      diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Script error in page: ${(err as Error).message}`, ruleId: 'render-script-error' });
+      diagnostics.push({
+        file: 'booklet',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `Script error in page: ${(err as Error).message}`,
+        ruleId: 'render-script-error',
+      });
     });
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
       const text = msg.text();
       // the Content-Security-Policy stops requests before interception sees them: still a refusal
       const blocked = /Content Security Policy/.exec(text) && /['"]((?:https?|ftp|wss?):[^'"]+)['"]/.exec(text)?.[1];
-      if (blocked) diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Refused request outside the build: ${blocked}`, ruleId: 'render-offline', hint: 'Rendering is offline; put the resource in the manuscript folder.' });
-      else diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'warning', message: `Browser console: ${text}`, ruleId: 'render-console' });
+      if (blocked)
+        diagnostics.push({
+          file: 'booklet',
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Refused request outside the build: ${blocked}`,
+          ruleId: 'render-offline',
+          hint: 'Rendering is offline; put the resource in the manuscript folder.',
+        });
+      else
+        diagnostics.push({
+          file: 'booklet',
+          line: 0,
+          column: 0,
+          severity: 'warning',
+          message: `Browser console: ${text}`,
+          ruleId: 'render-console',
+        });
     });
     // progress: the page count and the chapter file being laid out, for progress and for error messages
     let progress = { page: 0, chapter: '' };
@@ -101,23 +134,50 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
     const run = page.evaluate(async () => {
       type Emitter = { on(e: string, f: (p: { position: number; element?: HTMLElement }) => void): void };
-      const w = window as unknown as { Paged: { Previewer: new () => Emitter & { chunker: Emitter; preview(): Promise<{ total: number }> } }; __folioPage?: (n: number, chapter: string) => void };
+      const w = window as unknown as {
+        Paged: { Previewer: new () => Emitter & { chunker: Emitter; preview(): Promise<{ total: number }> } };
+        __folioPage?: (n: number, chapter: string) => void;
+      };
       await document.fonts.ready;
       const previewer = new w.Paged.Previewer();
       // the chunker's renderedPage fires once a page holds its content (the previewer's "page" fires before)
-      previewer.chunker.on('renderedPage', (p: { position: number; element?: HTMLElement }) => void w.__folioPage?.(p.position + 1, p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? ''));
+      previewer.chunker.on(
+        'renderedPage',
+        (p: { position: number; element?: HTMLElement }) =>
+          void w.__folioPage?.(
+            p.position + 1,
+            p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? '',
+          ),
+      );
       const flow = await previewer.preview();
       await document.fonts.ready;
       return flow.total;
     });
-    const where = () => `laying out the booklet${progress.page ? `, page ${progress.page}` : ''}${progress.chapter ? ` (chapter ${progress.chapter})` : ''}`;
+    const where = () =>
+      `laying out the booklet${progress.page ? `, page ${progress.page}` : ''}${progress.chapter ? ` (chapter ${progress.chapter})` : ''}`;
     try {
       await Promise.race([run, timeout]);
     } catch (e) {
       const message = (e as Error).message;
-      if (message === 'timeout') fail(`Paged.js did not finish within ${timeoutMs / 1000} s while ${where()}`, 'render-timeout', 'A very long element or a script that never ends; raise --timeout or split the content.');
-      if (isBrowserGone(e)) fail(`Chromium stopped while ${where()}: ${message.split('\n')[0]}`, 'render-crash', 'Chromium crashed or was killed (memory?). Nothing was written; build again.', e);
-      fail(`Paged.js failed while ${where()}: ${message.split('\n')[0]}`, 'render-pagedjs', 'See the browser diagnostics above.', e);
+      if (message === 'timeout')
+        fail(
+          `Paged.js did not finish within ${timeoutMs / 1000} s while ${where()}`,
+          'render-timeout',
+          'A very long element or a script that never ends; raise --timeout or split the content.',
+        );
+      if (isBrowserGone(e))
+        fail(
+          `Chromium stopped while ${where()}: ${message.split('\n')[0]}`,
+          'render-crash',
+          'Chromium crashed or was killed (memory?). Nothing was written; build again.',
+          e,
+        );
+      fail(
+        `Paged.js failed while ${where()}: ${message.split('\n')[0]}`,
+        'render-pagedjs',
+        'See the browser diagnostics above.',
+        e,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -128,27 +188,86 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
     for (const [src, want] of Object.entries(expected.text)) {
       const got = laidOut.text[src] ?? 0;
       const [file, line] = src.split(/:(?=\d+$)/);
-      if (got === 0 && want > 0) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block is missing from the laid-out pages (${want} characters lost)`, ruleId: 'render-lost-content', hint: 'It is probably taller than a page or cannot break: shorten it or split it.' });
-      else if (got < want) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block lost ${want - got} of ${want} characters in pagination`, ruleId: 'render-lost-content', hint: 'It is probably taller than a page or cannot break: shorten it or split it.' });
-      else if (got > want) diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `Block repeated in pagination (${got} characters laid out for ${want})`, ruleId: 'render-duplicated-content', hint: 'A Paged.js page-break fault: report it with the manuscript.' });
+      if (got === 0 && want > 0)
+        diagnostics.push({
+          file: file!,
+          line: Number(line),
+          column: 1,
+          severity: 'error',
+          message: `Block is missing from the laid-out pages (${want} characters lost)`,
+          ruleId: 'render-lost-content',
+          hint: 'It is probably taller than a page or cannot break: shorten it or split it.',
+        });
+      else if (got < want)
+        diagnostics.push({
+          file: file!,
+          line: Number(line),
+          column: 1,
+          severity: 'error',
+          message: `Block lost ${want - got} of ${want} characters in pagination`,
+          ruleId: 'render-lost-content',
+          hint: 'It is probably taller than a page or cannot break: shorten it or split it.',
+        });
+      else if (got > want)
+        diagnostics.push({
+          file: file!,
+          line: Number(line),
+          column: 1,
+          severity: 'error',
+          message: `Block repeated in pagination (${got} characters laid out for ${want})`,
+          ruleId: 'render-duplicated-content',
+          hint: 'A Paged.js page-break fault: report it with the manuscript.',
+        });
     }
     for (const o of laidOut.overflow) {
       const [file, line] = o.src.split(/:(?=\d+$)/);
-      diagnostics.push({ file: file!, line: Number(line), column: 1, severity: 'error', message: `<${o.tag}> on page ${o.page} runs ${o.by.toFixed(0)} px past the page: it is taller than a page or cannot break, and is cut`, ruleId: 'render-overflow', hint: 'Make it smaller than a page, or split it (long tables into several).' });
+      diagnostics.push({
+        file: file!,
+        line: Number(line),
+        column: 1,
+        severity: 'error',
+        message: `<${o.tag}> on page ${o.page} runs ${o.by.toFixed(0)} px past the page: it is taller than a page or cannot break, and is cut`,
+        ruleId: 'render-overflow',
+        hint: 'Make it smaller than a page, or split it (long tables into several).',
+      });
     }
-    for (const url of log.refused) diagnostics.push({ file: 'booklet', line: 0, column: 0, severity: 'error', message: `Refused request outside the build: ${url}`, ruleId: 'render-offline', hint: 'Rendering is offline; put the resource in the manuscript folder.' });
-    for (const rel of log.missing) diagnostics.push({ file: rel.startsWith('m/') ? path.join(book.root, rel.slice(2)) : rel, line: 0, column: 0, severity: 'error', message: `Resource failed to load: ${rel}`, ruleId: 'render-resource', hint: 'Check the file exists and is readable.' });
-    if (diagnostics.some((d) => d.severity === 'error')) fail('Rendering produced errors', 'render-errors', 'Fix the problems listed.');
+    for (const url of log.refused)
+      diagnostics.push({
+        file: 'booklet',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `Refused request outside the build: ${url}`,
+        ruleId: 'render-offline',
+        hint: 'Rendering is offline; put the resource in the manuscript folder.',
+      });
+    for (const rel of log.missing)
+      diagnostics.push({
+        file: rel.startsWith('m/') ? path.join(book.root, rel.slice(2)) : rel,
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `Resource failed to load: ${rel}`,
+        ruleId: 'render-resource',
+        hint: 'Check the file exists and is readable.',
+      });
+    if (diagnostics.some((d) => d.severity === 'error'))
+      fail('Rendering produced errors', 'render-errors', 'Fix the problems listed.');
 
     const layout = await page.evaluate(() => {
       const pages = [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].map((p, i) => ({
         number: i + 1,
         side: (p.classList.contains('pagedjs_left_page') ? 'left' : 'right') as 'left' | 'right',
-        name: [...p.classList].map((c) => /^pagedjs_([\w-]+)_page$/.exec(c)?.[1]).find((n) => n && !/^(left|right|first|blank|named)$|_first$/.test(n)) ?? '',
+        name:
+          [...p.classList]
+            .map((c) => /^pagedjs_([\w-]+)_page$/.exec(c)?.[1])
+            .find((n) => n && !/^(left|right|first|blank|named)$|_first$/.test(n)) ?? '',
         blank: p.classList.contains('pagedjs_blank_page'),
       }));
       const headingPages: Record<string, number> = {};
-      for (const h of document.querySelectorAll<HTMLElement>('.pagedjs_page h1[id], .pagedjs_page h2[id], .pagedjs_page h3[id], .pagedjs_page h4[id], .pagedjs_page h5[id], .pagedjs_page h6[id]')) {
+      for (const h of document.querySelectorAll<HTMLElement>(
+        '.pagedjs_page h1[id], .pagedjs_page h2[id], .pagedjs_page h3[id], .pagedjs_page h4[id], .pagedjs_page h5[id], .pagedjs_page h6[id]',
+      )) {
         const n = Number(h.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber);
         if (!(h.id in headingPages)) headingPages[h.id] = n;
       }
@@ -160,10 +279,14 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       for (const [i, p] of [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].entries()) {
         const area = p.querySelector('.pagedjs_page_content');
         if (!area) continue;
+        // eslint-disable-next-line no-bitwise -- a DOM bit mask
         const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
         let first: Node | null = null;
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          if (n.nodeType === Node.TEXT_NODE ? /\S/.test(n.textContent ?? '') : (n as Element).tagName === 'IMG') { first = n; break; }
+          if (n.nodeType === Node.TEXT_NODE ? /\S/.test(n.textContent ?? '') : (n as Element).tagName === 'IMG') {
+            first = n;
+            break;
+          }
         }
         const el = first && (first.nodeType === Node.TEXT_NODE ? first.parentElement : (first as Element));
         const block = el?.closest<HTMLElement>('[data-src]');
@@ -172,7 +295,12 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
         if (chapter?.id) chapterIds.set(chapter.dataset.ref ?? '', chapter.id);
         if (block && chapter) {
           const ref = block.dataset.ref ?? '';
-          breaks.push({ page: i + 1, chapterId: chapter.id || chapterIds.get(chapter.dataset.ref ?? '') || '', src: block.dataset.src ?? '', offset: seen.get(ref) ?? 0 });
+          breaks.push({
+            page: i + 1,
+            chapterId: chapter.id || chapterIds.get(chapter.dataset.ref ?? '') || '',
+            src: block.dataset.src ?? '',
+            offset: seen.get(ref) ?? 0,
+          });
         }
         // count what each block shows on this page, for the next page's offsets
         for (const b of p.querySelectorAll<HTMLElement>('[data-src][data-ref]')) {
@@ -201,14 +329,28 @@ export async function paginate(bundle: HtmlBundle, book: Book, browser: Browser,
       tagged: true,
       timeout: timeoutMs,
     });
-    return { pdf, pages: layout.pages, headingPages: layout.headingPages, figurePages: layout.figurePages, breaks: layout.breaks, cover, typography, balance, requests: { served: log.served, refused: log.refused }, diagnostics };
+    return {
+      pdf,
+      pages: layout.pages,
+      headingPages: layout.headingPages,
+      figurePages: layout.figurePages,
+      breaks: layout.breaks,
+      cover,
+      typography,
+      balance,
+      requests: { served: log.served, refused: log.refused },
+      diagnostics,
+    };
   } finally {
     await page.close().catch(() => {});
   }
 }
 
 /** Text per block (data-src → non-space characters) and, once paginated, blocks sticking out of their page. Runs in the page. */
-function measureBlocks(paginated: boolean): { text: Record<string, number>; overflow: { src: string; tag: string; page: number; by: number }[] } {
+function measureBlocks(paginated: boolean): {
+  text: Record<string, number>;
+  overflow: { src: string; tag: string; page: number; by: number }[];
+} {
   const text: Record<string, number> = {};
   const overflow: { src: string; tag: string; page: number; by: number }[] = [];
   const scope = paginated ? '.pagedjs_page ' : 'section.chapter ';
@@ -220,7 +362,13 @@ function measureBlocks(paginated: boolean): { text: Record<string, number>; over
       const area = el.closest('.pagedjs_page_content');
       const bottom = area?.getBoundingClientRect().bottom ?? Infinity;
       const by = el.getBoundingClientRect().bottom - bottom;
-      if (by > 2) overflow.push({ src, tag: el.tagName.toLowerCase(), page: Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber), by });
+      if (by > 2)
+        overflow.push({
+          src,
+          tag: el.tagName.toLowerCase(),
+          page: Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber),
+          by,
+        });
     }
   }
   return { text, overflow };
@@ -228,5 +376,7 @@ function measureBlocks(paginated: boolean): { text: Record<string, number>; over
 
 /** Puppeteer's ways of saying the browser or its page is gone. */
 export function isBrowserGone(e: unknown): boolean {
-  return /Target closed|Session closed|Protocol error|has been closed|disconnected|detached|Connection closed/i.test((e as Error)?.message ?? '');
+  return /Target closed|Session closed|Protocol error|has been closed|disconnected|detached|Connection closed/i.test(
+    (e as Error)?.message ?? '',
+  );
 }

@@ -8,9 +8,19 @@ import type { HtmlBundle } from '../render/html.js';
 export const ORIGIN = 'https://folio.invalid/';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.woff2': 'font/woff2', '.woff': 'font/woff', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
-  '.epub': 'application/epub+zip', '.gif': 'image/gif', '.svg': 'image/svg+xml', '.webp': 'image/webp', '.avif': 'image/avif',
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.epub': 'application/epub+zip',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
 };
 
 export interface Mount {
@@ -56,7 +66,11 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
 }
 
 /** A build file by its path under the origin: from the bundle, else from a mounted folder (never outside it). */
-export async function lookup(rel: string, bundle: { files: Map<string, string | Uint8Array> }, mounts: Mount[]): Promise<{ body: Buffer; type: string } | undefined> {
+export async function lookup(
+  rel: string,
+  bundle: { files: Map<string, string | Uint8Array> },
+  mounts: Mount[],
+): Promise<{ body: Buffer; type: string } | undefined> {
   const inMemory = bundle.files.get(rel);
   if (inMemory !== undefined) return { body: Buffer.from(inMemory), type: type(rel) };
   for (const m of mounts) {

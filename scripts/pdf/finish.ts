@@ -9,7 +9,11 @@ import { escapeXml } from '../render/escape.js';
  * (reproducible), exact trim boxes, a content-derived /ID, and viewer hints for a booklet.
  * @example const bytes = await finishPdf(raw, book.meta, { creator: 'Folio 0.1.0' });
  */
-export async function finishPdf(raw: Uint8Array, meta: BookMeta, opts: { creator: string; subject?: string }): Promise<Uint8Array> {
+export async function finishPdf(
+  raw: Uint8Array,
+  meta: BookMeta,
+  opts: { creator: string; subject?: string },
+): Promise<Uint8Array> {
   const doc = await PDFDocument.load(raw, { updateMetadata: false });
   applyInfo(doc, meta, opts);
   // The layout carries the bleed (shared with the press PDF); the booklet is the trim alone.
@@ -35,10 +39,14 @@ export function applyInfo(doc: PDFDocument, meta: BookMeta, opts: { creator: str
   doc.catalog.set(PDFName.of('PageLayout'), PDFName.of('TwoPageRight'));
   setXmp(doc, meta, { creator: opts.creator });
   // The file identifier is derived from the content, never random (ISO 32000 §14.4).
-  const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).update(opts.creator).update(opts.subject ?? '').digest('hex');
+  const id = createHash('md5')
+    .update(meta.contentHash)
+    .update(meta.buildDate.toISOString())
+    .update(opts.creator)
+    .update(opts.subject ?? '')
+    .digest('hex');
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
 }
-
 
 const xml = escapeXml;
 
@@ -48,7 +56,10 @@ const xml = escapeXml;
  */
 export function setXmp(doc: PDFDocument, meta: BookMeta, opts: { creator: string; pdfx?: string }): void {
   const date = meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const h = createHash('sha1').update(meta.contentHash).update(opts.pdfx ?? '').digest('hex');
+  const h = createHash('sha1')
+    .update(meta.contentHash)
+    .update(opts.pdfx ?? '')
+    .digest('hex');
   const uuid = `uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   const title = meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title;
   const packet = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>

@@ -15,7 +15,8 @@ export function toUnicodeMaps(doc: PDFDocument): Map<PDFRef, Map<number, string>
     if (!(obj instanceof PDFDict) || obj.get(PDFName.of('Type')) !== PDFName.of('Font')) continue;
     const ref = obj.get(PDFName.of('ToUnicode'));
     const stream = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
-    if (ref instanceof PDFRef && stream instanceof PDFRawStream) maps.set(ref, parseCMap(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')));
+    if (ref instanceof PDFRef && stream instanceof PDFRawStream)
+      maps.set(ref, parseCMap(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')));
   }
   return maps;
 }
@@ -25,7 +26,8 @@ export function parseCMap(cmap: string): Map<number, string> {
   const map = new Map<number, string>();
   const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
   for (const block of cmap.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
-    for (const m of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g)) map.set(parseInt(m[1]!, 16), m[2]!.toUpperCase());
+    for (const m of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>/g))
+      map.set(parseInt(m[1]!, 16), m[2]!.toUpperCase());
   }
   for (const block of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
     for (const m of block[1]!.matchAll(/<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])/g)) {
@@ -45,9 +47,12 @@ export function parseCMap(cmap: string): Map<number, string> {
 
 /** A ToUnicode CMap of bfchar entries only, 100 to a block. */
 export function writeCMap(map: Map<number, string>): string {
-  const entries = [...map].sort((a, b) => a[0] - b[0]).map(([c, d]) => `<${c.toString(16).toUpperCase().padStart(4, '0')}> <${d}>`);
+  const entries = [...map]
+    .sort((a, b) => a[0] - b[0])
+    .map(([c, d]) => `<${c.toString(16).toUpperCase().padStart(4, '0')}> <${d}>`);
   const blocks: string[] = [];
-  for (let i = 0; i < entries.length; i += 100) blocks.push(`${entries.slice(i, i + 100).length} beginbfchar\n${entries.slice(i, i + 100).join('\n')}\nendbfchar`);
+  for (let i = 0; i < entries.length; i += 100)
+    blocks.push(`${entries.slice(i, i + 100).length} beginbfchar\n${entries.slice(i, i + 100).join('\n')}\nendbfchar`);
   return `/CIDInit /ProcSet findresource begin
 12 dict begin
 begincmap
@@ -71,7 +76,9 @@ export function restoreToUnicode(out: PDFDocument, sources: Map<number, string>[
   for (const [ref, have] of toUnicodeMaps(out)) {
     const singles = [...have].filter(([, d]) => d.length === 4);
     if (!singles.length) continue;
-    const fits = sources.filter((src) => [...have.keys()].every((c) => src.has(c)) && singles.every(([c, d]) => src.get(c) === d));
+    const fits = sources.filter(
+      (src) => [...have.keys()].every((c) => src.has(c)) && singles.every(([c, d]) => src.get(c) === d),
+    );
     if (!fits.length) continue;
     const want = new Map([...have.keys()].map((c) => [c, fits[0]!.get(c)!] as const));
     // two candidate sources that disagree on a code of this font: leave it as Ghostscript wrote it

@@ -8,10 +8,16 @@ export function preflightHtml(report: PreflightReport, title: string): string {
   const { summary } = report;
   const verdict = summary.passed ? '<p class="ok">通过 Passed</p>' : '<p class="bad">未通过 Failed</p>';
   const files = report.files
-    .map((f) => `<section><h2>${esc(f.file)} <small>${esc(f.target)} · ${f.pages} ${f.target === 'imposed' ? 'sheet sides' : 'pages'}${f.pdfx ? ` · ${esc(f.pdfx)}` : ''}</small></h2><ul>${f.checks.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></section>`)
+    .map(
+      (f) =>
+        `<section><h2>${esc(f.file)} <small>${esc(f.target)} · ${f.pages} ${f.target === 'imposed' ? 'sheet sides' : 'pages'}${f.pdfx ? ` · ${esc(f.pdfx)}` : ''}</small></h2><ul>${f.checks.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></section>`,
+    )
     .join('\n');
   const rows = report.findings
-    .map((x) => `<tr class="${x.severity}"><td>${x.severity}</td><td>${esc(x.target)}</td><td>${x.page ?? ''}</td><td>${esc(x.message)}${x.hint ? `<br><small>${esc(x.hint)}</small>` : ''}</td><td>${x.line ? `${esc(x.file)}:${x.line}` : ''}</td><td><code>${esc(x.ruleId)}</code></td></tr>`)
+    .map(
+      (x) =>
+        `<tr class="${x.severity}"><td>${x.severity}</td><td>${esc(x.target)}</td><td>${x.page ?? ''}</td><td>${esc(x.message)}${x.hint ? `<br><small>${esc(x.hint)}</small>` : ''}</td><td>${x.line ? `${esc(x.file)}:${x.line}` : ''}</td><td><code>${esc(x.ruleId)}</code></td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Preflight — ${esc(title)}</title>

@@ -4,7 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { PDFArray, PDFBool, PDFDict, PDFDocument, PDFName, PDFNumber, type PDFObject, PDFObjectCopier, PDFRawStream, PDFRef, PDFStream } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFBool,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  type PDFObject,
+  PDFObjectCopier,
+  PDFRawStream,
+  PDFRef,
+  PDFStream,
+} from 'pdf-lib';
 import { cacheKey, openCache } from '../cache/cache.js';
 
 const run = promisify(execFile);
@@ -51,7 +63,13 @@ export interface CmykImageReport {
  * @example const prepared = await precomputeCmykImages(doc, gsColourArgs, '10.00.0', iccBytes);
  *          …gs…; prepared.restore(outputDoc);
  */
-export async function precomputeCmykImages(doc: PDFDocument, gsArgs: string[], gsVersion: string, icc: Uint8Array, opts: { placeholders?: boolean } = {}): Promise<PreparedImages> {
+export async function precomputeCmykImages(
+  doc: PDFDocument,
+  gsArgs: string[],
+  gsVersion: string,
+  icc: Uint8Array,
+  opts: { placeholders?: boolean } = {},
+): Promise<PreparedImages> {
   const cache = openCache('cmyk-images');
   const settings = cacheKey('folio-cmyk-image-1', gsVersion, gsArgs.join(' '), icc);
   const found: { ref: PDFRef; stream: PDFRawStream; key: string }[] = [];
@@ -75,7 +93,11 @@ export async function precomputeCmykImages(doc: PDFDocument, gsArgs: string[], g
   const hits = converted.size;
   const misses = [...new Map(found.filter((f) => !converted.has(f.key)).map((f) => [f.key, f])).values()];
   if (misses.length) {
-    const fresh = await convertWithGhostscript(doc, misses.map((m) => m.stream), gsArgs);
+    const fresh = await convertWithGhostscript(
+      doc,
+      misses.map((m) => m.stream),
+      gsArgs,
+    );
     for (const [i, m] of misses.entries()) {
       const c = fresh[i];
       if (!c) continue;
@@ -93,14 +115,24 @@ export async function precomputeCmykImages(doc: PDFDocument, gsArgs: string[], g
       continue;
     }
     // rendering hints travel with the image; only direct values (a reference would point into this document)
-    const extra = ['Interpolate', 'Intent'].map((k) => [k, f.stream.dict.get(PDFName.of(k))] as const).filter((e): e is [string, PDFObject] => e[1] instanceof PDFName || e[1] instanceof PDFBool);
+    const extra = ['Interpolate', 'Intent']
+      .map((k) => [k, f.stream.dict.get(PDFName.of(k))] as const)
+      .filter((e): e is [string, PDFObject] => e[1] instanceof PDFName || e[1] instanceof PDFBool);
     if (opts.placeholders === false) doc.context.assign(f.ref, imageStream(doc, c, extra));
     else {
       const slot = slots.get(f.key) ?? slots.size;
       slots.set(f.key, slot);
       const width = PLACEHOLDER_WIDTH + slot;
       stand.set(width, { c, extra });
-      const dict = doc.context.obj({ Type: 'XObject', Subtype: 'Image', Width: width, Height: 1, BitsPerComponent: 8, ColorSpace: 'DeviceCMYK', Filter: 'FlateDecode' }) as PDFDict;
+      const dict = doc.context.obj({
+        Type: 'XObject',
+        Subtype: 'Image',
+        Width: width,
+        Height: 1,
+        BitsPerComponent: 8,
+        ColorSpace: 'DeviceCMYK',
+        Filter: 'FlateDecode',
+      }) as PDFDict;
       doc.context.assign(f.ref, PDFRawStream.of(dict, deflateSync(Buffer.alloc(width * 4))));
     }
     images++;
@@ -115,8 +147,14 @@ export interface PreparedImages extends CmykImageReport {
 
 function imageStream(doc: PDFDocument, c: Converted, extra: [string, PDFObject][]): PDFRawStream {
   const dict = doc.context.obj({
-    Type: 'XObject', Subtype: 'Image', Width: c.width, Height: c.height, BitsPerComponent: 8,
-    ColorSpace: c.colorSpace, Filter: c.filter, ...(c.decodeParms ? { DecodeParms: c.decodeParms } : {}),
+    Type: 'XObject',
+    Subtype: 'Image',
+    Width: c.width,
+    Height: c.height,
+    BitsPerComponent: 8,
+    ColorSpace: c.colorSpace,
+    Filter: c.filter,
+    ...(c.decodeParms ? { DecodeParms: c.decodeParms } : {}),
   }) as PDFDict;
   for (const [k, v] of extra) dict.set(PDFName.of(k), v);
   return PDFRawStream.of(dict, c.data);
@@ -150,7 +188,13 @@ function restoreImages(out: PDFDocument, stand: Map<number, { c: Converted; extr
  */
 function rgbImageKey(doc: PDFDocument, img: PDFRawStream, settings: string): string | undefined {
   const d = img.dict;
-  if (d.get(PDFName.of('ImageMask')) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Mask')) || d.get(PDFName.of('Decode'))) return undefined;
+  if (
+    d.get(PDFName.of('ImageMask')) ||
+    d.get(PDFName.of('SMask')) ||
+    d.get(PDFName.of('Mask')) ||
+    d.get(PDFName.of('Decode'))
+  )
+    return undefined;
   if (num(doc, d, 'BitsPerComponent') !== 8) return undefined;
   const cs = doc.context.lookup(d.get(PDFName.of('ColorSpace')));
   let profile: Uint8Array | undefined;
@@ -163,7 +207,14 @@ function rgbImageKey(doc: PDFDocument, img: PDFRawStream, settings: string): str
   const filter = doc.context.lookup(d.get(PDFName.of('Filter')));
   const parms = doc.context.lookup(d.get(PDFName.of('DecodeParms')));
   const describe = (o: unknown) => (o === undefined ? '' : String(o));
-  return cacheKey(settings, `${describe(d.get(PDFName.of('Width')))}x${describe(d.get(PDFName.of('Height')))}`, describe(filter), describe(parms), profile, img.contents);
+  return cacheKey(
+    settings,
+    `${describe(d.get(PDFName.of('Width')))}x${describe(d.get(PDFName.of('Height')))}`,
+    describe(filter),
+    describe(parms),
+    profile,
+    img.contents,
+  );
 }
 
 function num(doc: PDFDocument, d: PDFDict, key: string): number | undefined {
@@ -180,7 +231,11 @@ function isColourImage(doc: PDFDocument, img: PDFRawStream): boolean {
  * One Ghostscript run for every image not in the cache: each on its own page of a scratch PDF, drawn
  * once; the converted image object is read back from the output page by page.
  */
-async function convertWithGhostscript(src: PDFDocument, images: PDFStream[], gsArgs: string[]): Promise<(Converted | undefined)[]> {
+async function convertWithGhostscript(
+  src: PDFDocument,
+  images: PDFStream[],
+  gsArgs: string[],
+): Promise<(Converted | undefined)[]> {
   const scratch = await PDFDocument.create({ updateMetadata: false });
   const copier = PDFObjectCopier.for(src.context, scratch.context);
   for (const img of images) {
@@ -197,16 +252,29 @@ async function convertWithGhostscript(src: PDFDocument, images: PDFStream[], gsA
     const input = path.join(dir, 'in.pdf');
     const output = path.join(dir, 'out.pdf');
     await writeFile(input, await scratch.save({ useObjectStreams: false }));
-    await run('gs', ['-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', ...gsArgs, `-sOutputFile=${output}`, input], { maxBuffer: 16 << 20 });
+    await run('gs', ['-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', ...gsArgs, `-sOutputFile=${output}`, input], {
+      maxBuffer: 16 * 2 ** 20,
+    });
     const out = await PDFDocument.load(await readFile(output), { updateMetadata: false });
     return out.getPages().map((page, i) => {
       const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
-      const streams = xobjects ? xobjects.values().map((v) => out.context.lookup(v)).filter((v): v is PDFRawStream => v instanceof PDFRawStream) : [];
+      const streams = xobjects
+        ? xobjects
+            .values()
+            .map((v) => out.context.lookup(v))
+            .filter((v): v is PDFRawStream => v instanceof PDFRawStream)
+        : [];
       if (streams.length !== 1) return undefined; // split or rasterised: leave this one to the PDF/X pass
       const d = streams[0]!.dict;
       const same = (k: string) => num(out, d, k) === num(src, images[i]!.dict, k);
       const filter = out.context.lookup(d.get(PDFName.of('Filter')));
-      if (out.context.lookup(d.get(PDFName.of('ColorSpace'))) !== PDFName.of('DeviceCMYK') || !same('Width') || !same('Height') || num(out, d, 'BitsPerComponent') !== 8) return undefined;
+      if (
+        out.context.lookup(d.get(PDFName.of('ColorSpace'))) !== PDFName.of('DeviceCMYK') ||
+        !same('Width') ||
+        !same('Height') ||
+        num(out, d, 'BitsPerComponent') !== 8
+      )
+        return undefined;
       if (!(filter instanceof PDFName) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Decode'))) return undefined;
       let decodeParms: Record<string, number> | undefined;
       const parms = out.context.lookup(d.get(PDFName.of('DecodeParms')));
@@ -218,7 +286,14 @@ async function convertWithGhostscript(src: PDFDocument, images: PDFStream[], gsA
           decodeParms[k.decodeText()] = n.asNumber();
         }
       } else if (parms !== undefined) return undefined;
-      return { width: num(out, d, 'Width')!, height: num(out, d, 'Height')!, colorSpace: 'DeviceCMYK' as const, filter: filter.decodeText(), decodeParms, data: Buffer.from(streams[0]!.contents) };
+      return {
+        width: num(out, d, 'Width')!,
+        height: num(out, d, 'Height')!,
+        colorSpace: 'DeviceCMYK' as const,
+        filter: filter.decodeText(),
+        decodeParms,
+        data: Buffer.from(streams[0]!.contents),
+      };
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -227,7 +302,15 @@ async function convertWithGhostscript(src: PDFDocument, images: PDFStream[], gsA
 
 /** Cache entry: 4-byte length, JSON header, image bytes. */
 function encodeEntry(c: Converted): Buffer {
-  const head = Buffer.from(JSON.stringify({ width: c.width, height: c.height, colorSpace: c.colorSpace, filter: c.filter, decodeParms: c.decodeParms }));
+  const head = Buffer.from(
+    JSON.stringify({
+      width: c.width,
+      height: c.height,
+      colorSpace: c.colorSpace,
+      filter: c.filter,
+      decodeParms: c.decodeParms,
+    }),
+  );
   const len = Buffer.alloc(4);
   len.writeUInt32BE(head.byteLength);
   return Buffer.concat([len, head, c.data]);
@@ -237,8 +320,18 @@ function decodeEntry(b: Buffer): Converted | undefined {
   try {
     const n = b.readUInt32BE(0);
     const head = JSON.parse(b.subarray(4, 4 + n).toString()) as Omit<Converted, 'data'>;
-    if (head.colorSpace !== 'DeviceCMYK' || !Number.isInteger(head.width) || !Number.isInteger(head.height) || typeof head.filter !== 'string') return undefined;
-    if (head.decodeParms !== undefined && (typeof head.decodeParms !== 'object' || Object.values(head.decodeParms).some((v) => typeof v !== 'number'))) return undefined;
+    if (
+      head.colorSpace !== 'DeviceCMYK' ||
+      !Number.isInteger(head.width) ||
+      !Number.isInteger(head.height) ||
+      typeof head.filter !== 'string'
+    )
+      return undefined;
+    if (
+      head.decodeParms !== undefined &&
+      (typeof head.decodeParms !== 'object' || Object.values(head.decodeParms).some((v) => typeof v !== 'number'))
+    )
+      return undefined;
     return { ...head, data: b.subarray(4 + n) };
   } catch {
     return undefined;

@@ -25,7 +25,13 @@ export interface Imposition {
  * pages of inner sheets towards the spine by `creep` mm per sheet.
  * @example (await impose(raw, meta, pages, 'x.pdf', 'Folio')).sides // [[8,1],[2,7],[6,3],[4,5]] for 8 pages
  */
-export async function impose(raw: Uint8Array, meta: BookMeta, pages: PageInfo[], fileName: string, creator: string): Promise<Imposition> {
+export async function impose(
+  raw: Uint8Array,
+  meta: BookMeta,
+  pages: PageInfo[],
+  fileName: string,
+  creator: string,
+): Promise<Imposition> {
   const sequence = paddedSequence(pages);
   const n = sequence.length;
   const sides = saddleSides(sequence);
@@ -46,17 +52,28 @@ export async function impose(raw: Uint8Array, meta: BookMeta, pages: PageInfo[],
   // Page by page, each copy carried its own fonts: 618 pages made a 125 MB file instead of ~5 MB.
   const placements = sides.flatMap(([left, right], i) => {
     const creep = meta.press.creep * MM * Math.floor(i / 2);
-    return ([[left, 'left'], [right, 'right']] as const).filter(([num]) => num !== 0).map(([num, side]) => {
-      const srcPage = src.getPage(num - 1);
-      const r = pageRects(srcPage.getMediaBox().height, meta.trim, meta.press.bleed);
-      // keep the outer, top and bottom bleed; cut at the spine (less the creep shift)
-      const box = side === 'left'
-        ? { left: r.bleed[0], bottom: r.bleed[1], right: r.trim[2] - creep, top: r.bleed[3] }
-        : { left: r.trim[0] + creep, bottom: r.bleed[1], right: r.bleed[2], top: r.bleed[3] };
-      return { side: i, srcPage, box, r, at: side };
-    });
+    return (
+      [
+        [left, 'left'],
+        [right, 'right'],
+      ] as const
+    )
+      .filter(([num]) => num !== 0)
+      .map(([num, side]) => {
+        const srcPage = src.getPage(num - 1);
+        const r = pageRects(srcPage.getMediaBox().height, meta.trim, meta.press.bleed);
+        // keep the outer, top and bottom bleed; cut at the spine (less the creep shift)
+        const box =
+          side === 'left'
+            ? { left: r.bleed[0], bottom: r.bleed[1], right: r.trim[2] - creep, top: r.bleed[3] }
+            : { left: r.trim[0] + creep, bottom: r.bleed[1], right: r.bleed[2], top: r.bleed[3] };
+        return { side: i, srcPage, box, r, at: side };
+      });
   });
-  const embedded = await doc.embedPages(placements.map((p) => p.srcPage), placements.map((p) => p.box));
+  const embedded = await doc.embedPages(
+    placements.map((p) => p.srcPage),
+    placements.map((p) => p.box),
+  );
 
   for (const [i, [left, right]] of sides.entries()) {
     const sheet = Math.floor(i / 2);
@@ -66,19 +83,35 @@ export async function impose(raw: Uint8Array, meta: BookMeta, pages: PageInfo[],
     setBox(doc, page, 'BleedBox', grow(sheetTrim, bleed));
     for (const [k, p] of placements.entries()) {
       if (p.side !== i) continue;
-      const y = sheetTrim[1] + (sheetTrim[3] - sheetTrim[1] - (p.r.trim[3] - p.r.trim[1])) / 2 - (p.r.trim[1] - p.r.bleed[1]);
+      const y =
+        sheetTrim[1] + (sheetTrim[3] - sheetTrim[1] - (p.r.trim[3] - p.r.trim[1])) / 2 - (p.r.trim[1] - p.r.bleed[1]);
       const x = p.at === 'left' ? spine - (p.box.right - p.box.left) : spine;
       page.drawPage(embedded[k]!, { x, y });
     }
     drawCropMarks(page, sheetTrim, offset);
     // fold marks at the spine, top and bottom
-    for (const [a, b] of [[sheetTrim[3] + offset, sheetTrim[3] + offset + MARK.length], [sheetTrim[1] - offset - MARK.length, sheetTrim[1] - offset]]) {
-      page.drawLine({ start: { x: spine, y: a! }, end: { x: spine, y: b! }, thickness: MARK.stroke, color: REGISTRATION, dashArray: [2, 1.5] });
+    for (const [a, b] of [
+      [sheetTrim[3] + offset, sheetTrim[3] + offset + MARK.length],
+      [sheetTrim[1] - offset - MARK.length, sheetTrim[1] - offset],
+    ]) {
+      page.drawLine({
+        start: { x: spine, y: a! },
+        end: { x: spine, y: b! },
+        thickness: MARK.stroke,
+        color: REGISTRATION,
+        dashArray: [2, 1.5],
+      });
     }
     const label = `${fileName}   ${date}   sheet ${sheet + 1} of ${n / 4} ${i % 2 ? 'back' : 'front'}   pages ${left || 'blank'} | ${right || 'blank'}${creep ? `   creep ${(creep / MM).toFixed(2)} mm` : ''}   ${creator}`;
     drawSlug(page, label, sheetTrim[0], 2.5 * MM, font);
   }
-  return { data: await doc.save({ useObjectStreams: false }), sequence, sides, blanksAdded: n - pages.length, sheets: n / 4 };
+  return {
+    data: await doc.save({ useObjectStreams: false }),
+    sequence,
+    sides,
+    blanksAdded: n - pages.length,
+    sheets: n / 4,
+  };
 }
 
 /** Reading order padded to a multiple of 4; blanks (0) go before the back cover, else at the end. */

@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
-import { clip, cmyk, endPath, popGraphicsState, pushGraphicsState, rectangle, type PDFDocument, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+  clip,
+  cmyk,
+  endPath,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  type PDFDocument,
+  type PDFFont,
+  type PDFPage,
+} from 'pdf-lib';
 import type { Rect } from '../pdf/boxes.js';
 import { MM } from '../render/geometry.js';
 
@@ -39,8 +49,18 @@ export function drawCropMarks(page: PDFPage, trim: Rect, offset = MARK.offset): 
 /** A registration target (circle and cross) centred at (cx, cy). */
 export function drawRegistration(page: PDFPage, cx: number, cy: number, r = 2 * MM): void {
   page.drawCircle({ x: cx, y: cy, size: r * 0.6, borderColor: REGISTRATION, borderWidth: MARK.stroke });
-  page.drawLine({ start: { x: cx - r, y: cy }, end: { x: cx + r, y: cy }, thickness: MARK.stroke, color: REGISTRATION });
-  page.drawLine({ start: { x: cx, y: cy - r }, end: { x: cx, y: cy + r }, thickness: MARK.stroke, color: REGISTRATION });
+  page.drawLine({
+    start: { x: cx - r, y: cy },
+    end: { x: cx + r, y: cy },
+    thickness: MARK.stroke,
+    color: REGISTRATION,
+  });
+  page.drawLine({
+    start: { x: cx, y: cy - r },
+    end: { x: cx, y: cy + r },
+    thickness: MARK.stroke,
+    color: REGISTRATION,
+  });
 }
 
 /** Registration targets at the middle of each side of `trim`, in the mark zone. */
@@ -60,7 +80,9 @@ export function drawSlug(page: PDFPage, text: string, x: number, y: number, font
 /** Clips everything already on the page to `rect` (e.g. the bleed box), so nothing spills into the marks. */
 export function clipContent(doc: PDFDocument, page: PDFPage, rect: Rect): void {
   const [x0, y0, x1, y1] = rect;
-  const start = doc.context.register(doc.context.contentStream([pushGraphicsState(), rectangle(x0, y0, x1 - x0, y1 - y0), clip(), endPath()]));
+  const start = doc.context.register(
+    doc.context.contentStream([pushGraphicsState(), rectangle(x0, y0, x1 - x0, y1 - y0), clip(), endPath()]),
+  );
   const end = doc.context.register(doc.context.contentStream([popGraphicsState()]));
   page.node.wrapContentStreams(start, end);
 }

@@ -28,15 +28,26 @@ export const OUTPUT_INTENT = {
  * (AutoFilter, ~0.3 s per photo) is skipped.
  */
 const GS_COLOUR = [
-  `--permit-file-read=${OUTPUT_INTENT.icc}`, '-sDEVICE=pdfwrite', '-dCompatibilityLevel=1.4',
-  '-sColorConversionStrategy=CMYK', '-sProcessColorModel=DeviceCMYK',
-  '-dAutoFilterColorImages=false', '-dColorImageFilter=/FlateEncode',
-  '-dAutoFilterGrayImages=false', '-dGrayImageFilter=/FlateEncode',
-  '-dDownsampleColorImages=false', '-dDownsampleGrayImages=false', '-dDownsampleMonoImages=false',
+  `--permit-file-read=${OUTPUT_INTENT.icc}`,
+  '-sDEVICE=pdfwrite',
+  '-dCompatibilityLevel=1.4',
+  '-sColorConversionStrategy=CMYK',
+  '-sProcessColorModel=DeviceCMYK',
+  '-dAutoFilterColorImages=false',
+  '-dColorImageFilter=/FlateEncode',
+  '-dAutoFilterGrayImages=false',
+  '-dGrayImageFilter=/FlateEncode',
+  '-dDownsampleColorImages=false',
+  '-dDownsampleGrayImages=false',
+  '-dDownsampleMonoImages=false',
 ];
 
 let gsVersion: Promise<string> | undefined;
-const ghostscriptVersion = () => (gsVersion ??= run('gs', ['--version']).then((r) => r.stdout.trim(), () => 'unknown'));
+const ghostscriptVersion = () =>
+  (gsVersion ??= run('gs', ['--version']).then(
+    (r) => r.stdout.trim(),
+    () => 'unknown',
+  ));
 
 /** PostScript string in UTF-16BE hex, so a Chinese title survives pdfmark. */
 const psText = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toString('hex').toUpperCase()}>`;
@@ -46,9 +57,23 @@ const psText = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toStrin
  * profile, GTS_PDFXVersion, XMP; then the page boxes of the press PDF are set again, exactly.
  * @example const pdfx = await makePdfx(pressBytes, book.meta);
  */
-export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images?: 'stand-ins' | 'converted' | 'inline'; parts?: number } = {}): Promise<{ data: Uint8Array; version: string; images: CmykImageReport; parts: number }> {
+export async function makePdfx(
+  press: Uint8Array,
+  meta: BookMeta,
+  opts: { images?: 'stand-ins' | 'converted' | 'inline'; parts?: number } = {},
+): Promise<{ data: Uint8Array; version: string; images: CmykImageReport; parts: number }> {
   if (!existsSync(OUTPUT_INTENT.icc)) {
-    throw new FolioError([{ file: OUTPUT_INTENT.icc, line: 0, column: 0, severity: 'error', message: 'The CMYK ICC profile for the PDF/X OutputIntent is missing', ruleId: 'pdfx-icc', hint: 'Run `bash scripts/setup.sh` (installs ghostscript and its ICC profiles).' }]);
+    throw new FolioError([
+      {
+        file: OUTPUT_INTENT.icc,
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: 'The CMYK ICC profile for the PDF/X OutputIntent is missing',
+        ruleId: 'pdfx-icc',
+        hint: 'Run `bash scripts/setup.sh` (installs ghostscript and its ICC profiles).',
+      },
+    ]);
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'folio-pdfx-'));
   try {
@@ -74,34 +99,92 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: { images
       doc.catalog.delete(PDFName.of('Outlines'));
       doc.catalog.delete(PDFName.of('PageMode'));
       const mode = opts.images ?? 'stand-ins';
-      if (mode !== 'inline') images = await precomputeCmykImages(doc, GS_COLOUR, await ghostscriptVersion(), await readFile(OUTPUT_INTENT.icc), { placeholders: mode === 'stand-ins' });
+      if (mode !== 'inline')
+        images = await precomputeCmykImages(
+          doc,
+          GS_COLOUR,
+          await ghostscriptVersion(),
+          await readFile(OUTPUT_INTENT.icc),
+          { placeholders: mode === 'stand-ins' },
+        );
       await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
       // Ghostscript is one thread: a long book goes through it in page ranges side by side, joined by qpdf
-      ranges = pageRanges(boxes.length, opts.parts ?? (boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1));
+      ranges = pageRanges(
+        boxes.length,
+        opts.parts ?? (boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1),
+      );
       const outs = ranges.map((_, i) => (ranges.length === 1 ? output : path.join(dir, `part-${i}.pdf`)));
-      await Promise.all(ranges.map(([first, last], i) => run('gs', [
-        '-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', '-dPDFX', ...GS_COLOUR,
-        '-dEmbedAllFonts=true', '-dSubsetFonts=true', '-dAutoRotatePages=/None', '-dMaxInlineImageSize=0',
-        ...(ranges.length > 1 ? [`-dFirstPage=${first}`, `-dLastPage=${last}`] : []),
-        `-sOutputFile=${outs[i]}`, def, input,
-      ], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 << 20 })));
+      await Promise.all(
+        ranges.map(([first, last], i) =>
+          run(
+            'gs',
+            [
+              '-q',
+              '-dBATCH',
+              '-dNOPAUSE',
+              '-dSAFER',
+              '-dPDFX',
+              ...GS_COLOUR,
+              '-dEmbedAllFonts=true',
+              '-dSubsetFonts=true',
+              '-dAutoRotatePages=/None',
+              '-dMaxInlineImageSize=0',
+              ...(ranges.length > 1 ? [`-dFirstPage=${first}`, `-dLastPage=${last}`] : []),
+              `-sOutputFile=${outs[i]}`,
+              def,
+              input,
+            ],
+            { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 * 2 ** 20 },
+          ),
+        ),
+      );
       // the first part keeps its catalog (OutputIntent) and Info; the others give their pages
-      if (ranges.length > 1) await run('qpdf', ['--warning-exit-0', outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], { maxBuffer: 16 << 20 });
+      if (ranges.length > 1)
+        await run('qpdf', ['--warning-exit-0', outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], {
+          maxBuffer: 16 * 2 ** 20,
+        });
     } catch (e) {
       const err = e as { code?: string; stderr?: string; message: string };
-      throw new FolioError([{
-        file: 'press-pdfx', line: 0, column: 0, severity: 'error',
-        message: err.code === 'ENOENT' ? 'Ghostscript (gs) or qpdf is not installed'
-          : err.stderr !== undefined ? `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`
-          : `The press PDF could not be prepared for Ghostscript: ${err.message}`,
-        ruleId: 'pdfx-ghostscript', hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
-      }], 1, { cause: e });
+      throw new FolioError(
+        [
+          {
+            file: 'press-pdfx',
+            line: 0,
+            column: 0,
+            severity: 'error',
+            message:
+              err.code === 'ENOENT'
+                ? 'Ghostscript (gs) or qpdf is not installed'
+                : err.stderr !== undefined
+                  ? `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`
+                  : `The press PDF could not be prepared for Ghostscript: ${err.message}`,
+            ruleId: 'pdfx-ghostscript',
+            hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
+          },
+        ],
+        1,
+        { cause: e },
+      );
     }
     let data: Uint8Array;
     try {
       data = await finishPdfx(boxes, await readFile(output), meta, images, ranges, unicode);
     } catch (e) {
-      throw new FolioError([{ file: 'press-pdfx', line: 0, column: 0, severity: 'error', message: `Ghostscript's PDF/X could not be finished: ${(e as Error).message}`, ruleId: 'pdfx-finish', hint: 'A Folio fault: report it with the manuscript; the other outputs are fine with --target.' }], 1, { cause: e });
+      throw new FolioError(
+        [
+          {
+            file: 'press-pdfx',
+            line: 0,
+            column: 0,
+            severity: 'error',
+            message: `Ghostscript's PDF/X could not be finished: ${(e as Error).message}`,
+            ruleId: 'pdfx-finish',
+            hint: 'A Folio fault: report it with the manuscript; the other outputs are fine with --target.',
+          },
+        ],
+        1,
+        { cause: e },
+      );
     }
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
     const { restore: _, ...report } = images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
@@ -143,7 +226,10 @@ const SPLIT_MIN_PAGES = 48;
 /** 1-based inclusive page ranges of near-equal length. */
 export function pageRanges(pages: number, parts: number): [number, number][] {
   const n = Math.max(1, Math.min(parts, pages));
-  return Array.from({ length: n }, (_, i) => [Math.floor((i * pages) / n) + 1, Math.floor(((i + 1) * pages) / n)] as [number, number]);
+  return Array.from(
+    { length: n },
+    (_, i) => [Math.floor((i * pages) / n) + 1, Math.floor(((i + 1) * pages) / n)] as [number, number],
+  );
 }
 
 /**
@@ -185,11 +271,19 @@ function subsetTag(seed: string): string {
 
 /** BaseFont of the font and its descendants, FontName of their descriptors. */
 function setFontName(doc: PDFDocument, font: PDFDict, from: string, to: string): void {
-  const dicts = [font, ...(font.lookupMaybe(PDFName.of('DescendantFonts'), PDFArray)?.asArray().map((d) => doc.context.lookup(d, PDFDict)) ?? [])];
+  const dicts = [
+    font,
+    ...(font
+      .lookupMaybe(PDFName.of('DescendantFonts'), PDFArray)
+      ?.asArray()
+      .map((d) => doc.context.lookup(d, PDFDict)) ?? []),
+  ];
   for (const d of dicts) {
-    if (d.lookupMaybe(PDFName.of('BaseFont'), PDFName)?.decodeText() === from) d.set(PDFName.of('BaseFont'), PDFName.of(to));
+    if (d.lookupMaybe(PDFName.of('BaseFont'), PDFName)?.decodeText() === from)
+      d.set(PDFName.of('BaseFont'), PDFName.of(to));
     const desc = d.lookupMaybe(PDFName.of('FontDescriptor'), PDFDict);
-    if (desc?.lookupMaybe(PDFName.of('FontName'), PDFName)?.decodeText() === from) desc.set(PDFName.of('FontName'), PDFName.of(to));
+    if (desc?.lookupMaybe(PDFName.of('FontName'), PDFName)?.decodeText() === from)
+      desc.set(PDFName.of('FontName'), PDFName.of(to));
   }
 }
 
@@ -211,7 +305,14 @@ function pageBoxes(doc: PDFDocument): PageBoxes[] {
  * Ghostscript's output made whole: converted images and ToUnicode maps back, subset names apart;
  * TrimBox and BleedBox set again from the press PDF (Ghostscript may normalise or drop them); XMP and a stable /ID.
  */
-async function finishPdfx(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, images: PreparedImages | undefined, ranges: [number, number][], unicode: Map<number, string>[]): Promise<Uint8Array> {
+async function finishPdfx(
+  src: PageBoxes[],
+  pdfx: Uint8Array,
+  meta: BookMeta,
+  images: PreparedImages | undefined,
+  ranges: [number, number][],
+  unicode: Map<number, string>[],
+): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
   images?.restore(doc);
   restoreToUnicode(doc, unicode);
@@ -225,9 +326,17 @@ async function finishPdfx(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, im
     const dy = origin.y - src[i]!.media.y;
     for (const name of ['TrimBox', 'BleedBox'] as const) {
       const box = name === 'TrimBox' ? src[i]!.trim : src[i]!.bleed;
-      const want = [box.x + dx, box.y + dy, box.x + dx + box.width, box.y + dy + box.height].map((n) => Math.round(n * 1000) / 1000);
+      const want = [box.x + dx, box.y + dy, box.x + dx + box.width, box.y + dy + box.height].map(
+        (n) => Math.round(n * 1000) / 1000,
+      );
       const have = page.node.lookupMaybe(PDFName.of(name), PDFArray)?.asRectangle();
-      if (!have || Math.abs(have.x - want[0]!) > 0.01 || Math.abs(have.y - want[1]!) > 0.01 || Math.abs(have.width - (want[2]! - want[0]!)) > 0.01 || Math.abs(have.height - (want[3]! - want[1]!)) > 0.01) {
+      if (
+        !have ||
+        Math.abs(have.x - want[0]!) > 0.01 ||
+        Math.abs(have.y - want[1]!) > 0.01 ||
+        Math.abs(have.width - (want[2]! - want[0]!)) > 0.01 ||
+        Math.abs(have.height - (want[3]! - want[1]!)) > 0.01
+      ) {
         page.node.set(PDFName.of(name), doc.context.obj(want));
       }
     }
@@ -235,7 +344,11 @@ async function finishPdfx(src: PageBoxes[], pdfx: Uint8Array, meta: BookMeta, im
   // PDF/X-3 output of Ghostscript is PDF 1.3 and carries no XMP: add the packet, with the PDF/X id
   setXmp(doc, meta, { creator: 'Folio (Ghostscript pdfwrite)', pdfx: 'PDF/X-3:2002' });
   // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.
-  const id = createHash('md5').update(meta.contentHash).update(meta.buildDate.toISOString()).update('press-pdfx').digest('hex');
+  const id = createHash('md5')
+    .update(meta.contentHash)
+    .update(meta.buildDate.toISOString())
+    .update('press-pdfx')
+    .digest('hex');
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
   return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }

@@ -10,9 +10,17 @@ import { clipContent, drawCropMarks, drawRegistrationMarks, drawSlug, embedSlugF
  * marks outside the bleed and a slug line (file, build date, page).
  * @example const bytes = await makePressPdf(pagination.pdf, book.meta, 'book-press.pdf', 'Folio 0.1.0');
  */
-export async function makePressPdf(raw: Uint8Array, meta: BookMeta, fileName: string, creator: string): Promise<Uint8Array> {
+export async function makePressPdf(
+  raw: Uint8Array,
+  meta: BookMeta,
+  fileName: string,
+  creator: string,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.load(raw, { updateMetadata: false });
-  applyInfo(doc, meta, { creator, subject: `${meta.title} — press PDF (trim ${meta.trim.width} × ${meta.trim.height} mm, bleed ${meta.press.bleed} mm)` });
+  applyInfo(doc, meta, {
+    creator,
+    subject: `${meta.title} — press PDF (trim ${meta.trim.width} × ${meta.trim.height} mm, bleed ${meta.press.bleed} mm)`,
+  });
   const font = await embedSlugFont(doc);
   const pages = doc.getPages();
   const date = meta.buildDate.toISOString().slice(0, 10);
@@ -27,11 +35,22 @@ export async function makePressPdf(raw: Uint8Array, meta: BookMeta, fileName: st
     setBox(doc, page, 'TrimBox', trim);
     drawCropMarks(page, trim, offset);
     drawRegistrationMarks(page, trim, offset);
-    drawSlug(page, `${fileName}   ${date}   page ${i + 1} of ${pages.length}   ${meta.trim.width} x ${meta.trim.height} mm, bleed ${meta.press.bleed} mm   ${creator}`, trim[0], media[1] + 2.5 * (MARK.area / 13), font);
+    drawSlug(
+      page,
+      `${fileName}   ${date}   page ${i + 1} of ${pages.length}   ${meta.trim.width} x ${meta.trim.height} mm, bleed ${meta.press.bleed} mm   ${creator}`,
+      trim[0],
+      media[1] + 2.5 * (MARK.area / 13),
+      font,
+    );
   }
   return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }
 
-export function setBox(doc: PDFDocument, page: { node: { set(k: PDFName, v: PDFArray): void } }, name: string, r: Rect): void {
+export function setBox(
+  doc: PDFDocument,
+  page: { node: { set(k: PDFName, v: PDFArray): void } },
+  name: string,
+  r: Rect,
+): void {
   page.node.set(PDFName.of(name), doc.context.obj(r.map((n) => PDFNumber.of(Math.round(n * 1000) / 1000))) as PDFArray);
 }

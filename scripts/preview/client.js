@@ -30,25 +30,46 @@
     if (!box) {
       box = document.createElement('div');
       box.id = 'folio-overlay';
-      box.style.cssText = 'position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;z-index:99999;background:rgba(40,0,0,.93);color:#fff;font:13px/1.5 monospace;padding:10px 14px;white-space:pre-wrap';
+      box.style.cssText =
+        'position:fixed;left:0;right:0;bottom:0;max-height:40vh;overflow:auto;z-index:99999;background:rgba(40,0,0,.93);color:#fff;font:13px/1.5 monospace;padding:10px 14px;white-space:pre-wrap';
       document.body.appendChild(box);
     }
-    var shown = diagnostics.filter(function (d) { return d.severity !== 'info'; });
+    var shown = diagnostics.filter(function (d) {
+      return d.severity !== 'info';
+    });
     box.style.display = shown.length ? 'block' : 'none';
-    box.textContent = shown.map(function (d) {
-      return d.file + ':' + d.line + ':' + d.column + ' ' + d.severity + ' ' + d.message + ' ' + d.ruleId + (d.hint ? '\n  hint: ' + d.hint : '');
-    }).join('\n');
+    box.textContent = shown
+      .map(function (d) {
+        return (
+          d.file +
+          ':' +
+          d.line +
+          ':' +
+          d.column +
+          ' ' +
+          d.severity +
+          ' ' +
+          d.message +
+          ' ' +
+          d.ruleId +
+          (d.hint ? '\n  hint: ' + d.hint : '')
+        );
+      })
+      .join('\n');
   }
 
   function toolbar() {
     var bar = document.createElement('nav');
     bar.id = 'folio-toolbar';
-    bar.style.cssText = 'position:fixed;top:8px;right:8px;z-index:99998;background:#1d4f7a;color:#fff;font:13px system-ui,sans-serif;padding:4px 8px;border-radius:4px';
+    bar.style.cssText =
+      'position:fixed;top:8px;right:8px;z-index:99998;background:#1d4f7a;color:#fff;font:13px system-ui,sans-serif;padding:4px 8px;border-radius:4px';
     ['booklet', 'press', 'ebook'].forEach(function (v) {
       var a = document.createElement('a');
       a.href = '?view=' + v;
       a.textContent = v;
-      a.style.cssText = 'color:#fff;margin:0 6px;' + (v === view ? 'font-weight:bold;text-decoration:underline' : 'text-decoration:none');
+      a.style.cssText =
+        'color:#fff;margin:0 6px;' +
+        (v === view ? 'font-weight:bold;text-decoration:underline' : 'text-decoration:none');
       bar.appendChild(a);
     });
     document.body.appendChild(bar);
@@ -60,12 +81,18 @@
       sessionStorage.setItem(KEY, currentPage());
       location.reload();
     });
-    es.addEventListener('diagnostics', function (e) { overlay(JSON.parse(e.data)); });
+    es.addEventListener('diagnostics', function (e) {
+      overlay(JSON.parse(e.data));
+    });
   }
 
   window.__folioPreview = { restore: restore, overlay: overlay };
   document.addEventListener('DOMContentLoaded', function () {
-    fetch('/__diagnostics').then(function (r) { return r.json(); }).then(overlay);
+    fetch('/__diagnostics')
+      .then(function (r) {
+        return r.json();
+      })
+      .then(overlay);
     connect();
     if (view === 'ebook') {
       toolbar();
@@ -73,6 +100,12 @@
     }
   });
   if (view !== 'ebook') {
-    window.PagedConfig = { auto: true, after: function () { toolbar(); restore(); } };
+    window.PagedConfig = {
+      auto: true,
+      after: function () {
+        toolbar();
+        restore();
+      },
+    };
   }
 })();

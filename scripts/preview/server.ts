@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -73,7 +73,7 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     else send('reload', { at: Date.now() });
   }
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const rel = decodeURIComponent(url.pathname.slice(1));
     if (url.pathname === '/') {
@@ -81,14 +81,20 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
       return;
     }
     if (url.pathname === '/__events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       res.write(': folio preview\n\n');
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
     }
     if (url.pathname === '/__diagnostics') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(state.diagnostics));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(state.diagnostics));
       return;
     }
     if (rel === '_folio/preview.js') {
@@ -96,12 +102,16 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
       return;
     }
     if (!bundle) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(state.diagnostics.map(formatDiagnostic).join('\n') || 'building…');
+      res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(state.diagnostics.map(formatDiagnostic).join('\n') || 'building…');
       return;
     }
     if (rel === 'index.html') {
       const view = url.searchParams.get('view') ?? 'booklet';
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(previewHtml(bundle, view));
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(previewHtml(bundle, view));
       return;
     }
     if (rel === 'press.css') {
@@ -114,6 +124,12 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
       return;
     }
     res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(found.body);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('internal error');
+    });
   });
 
   await rebuild();
@@ -124,7 +140,10 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
   let timer: NodeJS.Timeout | undefined;
-  const watcher = chokidar.watch([path.resolve(opts.manuscript), TEMPLATES_DIR], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 40, pollInterval: 10 } });
+  const watcher = chokidar.watch([path.resolve(opts.manuscript), TEMPLATES_DIR], {
+    ignoreInitial: true,
+    awaitWriteFinish: { stabilityThreshold: 40, pollInterval: 10 },
+  });
   watcher.on('all', () => {
     clearTimeout(timer);
     // a broken save never kills the server: errors become diagnostics, anything else is logged
@@ -145,10 +164,17 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
 /** The book page with the preview scripts: Paged.js for booklet and press (with marks), none for the e-book view. */
 function previewHtml(bundle: HtmlBundle, view: string): string {
   const html = String(bundle.files.get('index.html'));
-  const scripts = view === 'ebook'
-    ? '<script src="_folio/preview.js"></script>'
-    : '<script src="_folio/preview.js"></script><script src="_folio/paged.polyfill.js"></script>';
+  const scripts =
+    view === 'ebook'
+      ? '<script src="_folio/preview.js"></script>'
+      : '<script src="_folio/preview.js"></script><script src="_folio/paged.polyfill.js"></script>';
   const styles = view === 'ebook' ? '' : view === 'press' ? '<link rel="stylesheet" href="press.css">' : '';
-  const withCss = view === 'ebook' ? html.replace('<link rel="stylesheet" href="page.css">', '<style>body{max-width:40em;margin:2em auto;padding:0 1em}.cover,.backcover{min-height:20em;background:#123a5e}</style>') : html.replace('<link rel="stylesheet" href="page.css">', `<link rel="stylesheet" href="page.css">${styles}`);
+  const withCss =
+    view === 'ebook'
+      ? html.replace(
+          '<link rel="stylesheet" href="page.css">',
+          '<style>body{max-width:40em;margin:2em auto;padding:0 1em}.cover,.backcover{min-height:20em;background:#123a5e}</style>',
+        )
+      : html.replace('<link rel="stylesheet" href="page.css">', `<link rel="stylesheet" href="page.css">${styles}`);
   return withCss.replace('</head>', `${scripts}\n</head>`);
 }

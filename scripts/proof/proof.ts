@@ -21,8 +21,11 @@ export interface Proof {
 
 /** Renders pages with poppler's pdftoppm: PNG files, or grey PGM buffers for comparison. */
 async function render(pdf: string, dir: string, prefix: string, args: string[]): Promise<string[]> {
-  await exec('pdftoppm', [...args, pdf, path.join(dir, prefix)], { maxBuffer: 64 << 20 });
-  return (await readdir(dir)).filter((f) => f.startsWith(`${prefix}-`)).sort().map((f) => path.join(dir, f));
+  await exec('pdftoppm', [...args, pdf, path.join(dir, prefix)], { maxBuffer: 64 * 2 ** 20 });
+  return (await readdir(dir))
+    .filter((f) => f.startsWith(`${prefix}-`))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 function pgm(buf: Buffer): { w: number; h: number; px: Buffer } {
@@ -47,9 +50,14 @@ const esc = escapeXml;
  * HTML and PNG. With `against`, pages that differ from the other PDF are marked.
  * @example const p = await makeProof('dist/book.pdf', 'dist/proof', { against: 'old.pdf' }); p.changed
  */
-export async function makeProof(pdf: string, outDir: string, opts: { against?: string; dpi?: number; threshold?: number } = {}): Promise<Proof> {
+export async function makeProof(
+  pdf: string,
+  outDir: string,
+  opts: { against?: string; dpi?: number; threshold?: number } = {},
+): Promise<Proof> {
   await mkdir(outDir, { recursive: true });
-  for (const f of await readdir(outDir)) if (/^page-\d+\.png$|^contact-sheet\.(png|html)$|^proof\.json$/.test(f)) await rm(path.join(outDir, f));
+  for (const f of await readdir(outDir))
+    if (/^page-\d+\.png$|^contact-sheet\.(png|html)$|^proof\.json$/.test(f)) await rm(path.join(outDir, f));
   const pagePngs = await render(pdf, outDir, 'page', ['-png', '-r', String(opts.dpi ?? 150)]);
 
   let changed: number[] | undefined;
@@ -59,7 +67,9 @@ export async function makeProof(pdf: string, outDir: string, opts: { against?: s
     try {
       const mine = await render(pdf, tmp, 'a', ['-gray', '-r', '40']);
       const theirs = await render(opts.against, tmp, 'b', ['-gray', '-r', '40']);
-      difference = await Promise.all(mine.map(async (f, i) => (theirs[i] ? differ(await readFile(f), await readFile(theirs[i]!)) : 1)));
+      difference = await Promise.all(
+        mine.map(async (f, i) => (theirs[i] ? differ(await readFile(f), await readFile(theirs[i]!)) : 1)),
+      );
       changed = difference.map((d, i) => (d > (opts.threshold ?? 0.0002) ? i + 1 : 0)).filter(Boolean);
     } finally {
       await rm(tmp, { recursive: true, force: true });
@@ -67,11 +77,17 @@ export async function makeProof(pdf: string, outDir: string, opts: { against?: s
   }
 
   // spreads: the first page is a recto alone, then verso | recto pairs, as the booklet opens
-  const cells = pagePngs.map((f, i) => ({ n: i + 1, src: path.basename(f), changed: changed?.includes(i + 1) ?? false }));
-  const spreads: (typeof cells[number] | null)[][] = [[null, cells[0]!]];
+  const cells = pagePngs.map((f, i) => ({
+    n: i + 1,
+    src: path.basename(f),
+    changed: changed?.includes(i + 1) ?? false,
+  }));
+  const spreads: ((typeof cells)[number] | null)[][] = [[null, cells[0]!]];
   for (let i = 1; i < cells.length; i += 2) spreads.push([cells[i]!, cells[i + 1] ?? null]);
   const cell = (c: (typeof cells)[number] | null) =>
-    c ? `<figure class="${c.changed ? 'changed' : ''}"><img src="${esc(c.src)}" alt="page ${c.n}"><figcaption>${c.n}${c.changed ? ' · changed' : ''}</figcaption></figure>` : '<figure class="empty"></figure>';
+    c
+      ? `<figure class="${c.changed ? 'changed' : ''}"><img src="${esc(c.src)}" alt="page ${c.n}"><figcaption>${c.n}${c.changed ? ' · changed' : ''}</figcaption></figure>`
+      : '<figure class="empty"></figure>';
   const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Proof — ${esc(path.basename(pdf))}</title><style>
 body{margin:0;padding:16px;background:#6b6b6b;font:12px system-ui,sans-serif;color:#fff}
 h1{font-size:14px;margin:0 0 12px}
@@ -97,6 +113,9 @@ figure.changed figcaption{color:#ffcdd2;font-weight:bold}
   } finally {
     await browser.close();
   }
-  await writeFile(path.join(outDir, 'proof.json'), `${JSON.stringify({ pdf, against: opts.against ?? null, pages: cells.length, changed: changed ?? null, difference: difference ?? null }, null, 2)}\n`);
+  await writeFile(
+    path.join(outDir, 'proof.json'),
+    `${JSON.stringify({ pdf, against: opts.against ?? null, pages: cells.length, changed: changed ?? null, difference: difference ?? null }, null, 2)}\n`,
+  );
   return { pages: cells.length, pagePngs, sheetHtml, sheetPng, changed, difference };
 }

@@ -23,14 +23,28 @@ ${sky(w, h)}
 
 /** The sky's gradient (#123a5e → #2f6f9f at 62 % → #9cc3dc) as flat bands, each overlapping the next. */
 function sky(w: number, h: number, bands = 128): string {
-  const stops: [number, number[]][] = [[0, [0x12, 0x3a, 0x5e]], [0.62, [0x2f, 0x6f, 0x9f]], [1, [0x9c, 0xc3, 0xdc]]];
+  const stops: [number, number[]][] = [
+    [0, [0x12, 0x3a, 0x5e]],
+    [0.62, [0x2f, 0x6f, 0x9f]],
+    [1, [0x9c, 0xc3, 0xdc]],
+  ];
   const colour = (t: number) => {
     const i = t <= stops[1]![0] ? 0 : 1;
     const [t0, c0] = stops[i]!;
     const [t1, c1] = stops[i + 1]!;
     const f = (t - t0) / (t1 - t0);
-    return `#${c0.map((c, k) => Math.round(c + (c1[k]! - c) * f).toString(16).padStart(2, '0')).join('')}`;
+    return `#${c0
+      .map((c, k) =>
+        Math.round(c + (c1[k]! - c) * f)
+          .toString(16)
+          .padStart(2, '0'),
+      )
+      .join('')}`;
   };
   const step = h / bands;
-  return Array.from({ length: bands }, (_, i) => `<rect y="${(i * step).toFixed(2)}" width="${w}" height="${(step + (i < bands - 1 ? 0.3 : 0)).toFixed(2)}" fill="${colour((i + 0.5) / bands)}"/>`).join('');
+  return Array.from(
+    { length: bands },
+    (_, i) =>
+      `<rect y="${(i * step).toFixed(2)}" width="${w}" height="${(step + (i < bands - 1 ? 0.3 : 0)).toFixed(2)}" fill="${colour((i + 0.5) / bands)}"/>`,
+  ).join('');
 }

@@ -32,7 +32,11 @@ export function fontCss(usedText?: string): { css: string; mounts: FontMount[] }
     for (const w of weights) {
       let src = readFileSync(path.join(dir, `${w}.css`), 'utf8');
       // Paged.js loads every declared face before it lays out: declare only the slices the book uses
-      if (used) src = src.split(/(?=\/\* [^*]+ \*\/\n@font-face)/).filter((block) => coversAny(block, used)).join('');
+      if (used)
+        src = src
+          .split(/(?=\/\* [^*]+ \*\/\n@font-face)/)
+          .filter((block) => coversAny(block, used))
+          .join('');
       css += src
         .replace(/,\s*url\(\.\/files\/[^)]+\.woff\) format\('woff'\)/g, '')
         .replace(/url\(\.\/files\//g, `url(${prefix}`)

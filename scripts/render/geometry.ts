@@ -28,7 +28,18 @@ export function computeGeometry(trim: { width: number; height: number }, em = 10
   const spareY = height - lines * line;
   const inner = round(spareX * 0.57);
   const top = round(spareY * 0.45);
-  return { width, height, em, line, chars, lines, top, bottom: round(spareY - top), inner, outer: round(spareX - inner) };
+  return {
+    width,
+    height,
+    em,
+    line,
+    chars,
+    lines,
+    top,
+    bottom: round(spareY - top),
+    inner,
+    outer: round(spareX - inner),
+  };
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

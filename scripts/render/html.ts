@@ -42,13 +42,22 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
     buildStamp: `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ${meta.contentHash.slice(0, 12)}`,
     identifierLabel: isIsbn(meta.identifier) ? '书号' : '标识符',
-    identifierText: isIsbn(meta.identifier) ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}` : meta.identifier,
-    coverHref: book.cover ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}` : undefined,
+    identifierText: isIsbn(meta.identifier)
+      ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}`
+      : meta.identifier,
+    coverHref: book.cover
+      ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}`
+      : undefined,
     toc: book.headings.filter((h) => h.level <= 2),
     chapters: book.chapters,
   };
   const html = Mustache.render(template, view, {}, { escape: escapeXml });
-  const pages = pageCss(geometry, meta.title, { bleedMm: meta.press.bleed, coverBackground: view.coverHref ? `#123a5e url(${view.coverHref}) center / cover no-repeat` : '#123a5e url(cover-art.svg) center / cover no-repeat' });
+  const pages = pageCss(geometry, meta.title, {
+    bleedMm: meta.press.bleed,
+    coverBackground: view.coverHref
+      ? `#123a5e url(${view.coverHref}) center / cover no-repeat`
+      : '#123a5e url(cover-art.svg) center / cover no-repeat',
+  });
   // every character the pages can show: the text, generated content in the CSS, folios
   const fonts = fontCss(`${html}${css}${pages}0123456789`);
   const files = new Map<string, string | Uint8Array>([

@@ -15,10 +15,16 @@ export function makeAnthology(copies: number, dir: string, seed = 'manuscript'):
   for (let i = 1; i <= copies; i++) {
     const name = `${String(i).padStart(3, '0')}-feature.md`;
     // headings numbered so that every chapter has its own title
-    writeFileSync(path.join(dir, name), chapter.replace(/^# (.*)$/m, `# $1（之${i}）`).replace(/^## (.*)$/m, `## $1（之${i}）`));
+    writeFileSync(
+      path.join(dir, name),
+      chapter.replace(/^# (.*)$/m, `# $1（之${i}）`).replace(/^## (.*)$/m, `## $1（之${i}）`),
+    );
     chapters.push(name);
   }
-  writeFileSync(path.join(dir, 'book.yaml'), `title: 缘藏30载 真情暖高原（文集）\nsubtitle: 吉林对口支援日喀则\nauthors: [旦增嘎瓦, 韩丽苹]\nlanguage: zh-CN\ndate: 2026-11-29\nslug: anthology-${copies}\nchapters:\n${chapters.map((c) => `  - ${c}`).join('\n')}\n`);
+  writeFileSync(
+    path.join(dir, 'book.yaml'),
+    `title: 缘藏30载 真情暖高原（文集）\nsubtitle: 吉林对口支援日喀则\nauthors: [旦增嘎瓦, 韩丽苹]\nlanguage: zh-CN\ndate: 2026-11-29\nslug: anthology-${copies}\nchapters:\n${chapters.map((c) => `  - ${c}`).join('\n')}\n`,
+  );
   return dir;
 }
 

@@ -45,7 +45,15 @@ export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec)
   const page = await newPage(browser);
   try {
     const fonts = fontCss();
-    const bundle = { entry: 'index.html', files: new Map([['index.html', placeholderHtml(spec)], ['fonts.css', fonts.css]]), mounts: fonts.mounts, geometry: computeGeometry({ width: 148, height: 210 }) };
+    const bundle = {
+      entry: 'index.html',
+      files: new Map([
+        ['index.html', placeholderHtml(spec)],
+        ['fonts.css', fonts.css],
+      ]),
+      mounts: fonts.mounts,
+      geometry: computeGeometry({ width: 148, height: 210 }),
+    };
     await serveBundle(page, bundle, fonts.mounts);
     await page.setViewport({ width: spec.width, height: spec.height, deviceScaleFactor: 1 });
     await page.goto(ORIGIN + 'index.html', { waitUntil: 'load' });
@@ -68,7 +76,14 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
       for (const c of t.children ?? []) {
         if (c.type !== 'image') continue;
         const r = resolveInside(root, attr(c, 'src') ?? '');
-        if (r.ok) specs.push({ file: r.path, caption: attr(c, 'title') ?? c.content, index: specs.length + 1, width: 1500, height: 1000 });
+        if (r.ok)
+          specs.push({
+            file: r.path,
+            caption: attr(c, 'title') ?? c.content,
+            index: specs.length + 1,
+            width: 1500,
+            height: 1000,
+          });
       }
     }
   }

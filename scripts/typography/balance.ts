@@ -10,7 +10,9 @@ export async function balanceParagraphs(): Promise<{ checked: number; fixed: str
   const probe = document.createElement('style');
   probe.textContent = 'section.chapter { width: var(--text-width) !important; }';
   document.head.append(probe);
-  const paragraphs = [...document.querySelectorAll<HTMLElement>('section.chapter p')].filter((p) => !p.closest('figure'));
+  const paragraphs = [...document.querySelectorAll<HTMLElement>('section.chapter p')].filter(
+    (p) => !p.closest('figure'),
+  );
   // first layout requests the unicode-range font slices; measure once they are in
   void document.body.offsetHeight;
   await document.fonts.ready;
@@ -19,7 +21,8 @@ export async function balanceParagraphs(): Promise<{ checked: number; fixed: str
   const chars = (p: HTMLElement) => {
     const out: { node: Text; i: number; ch: string }[] = [];
     const w = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-    for (let t = w.nextNode() as Text | null; t; t = w.nextNode() as Text | null) for (let i = 0; i < t.data.length; i++) if (!/\s/.test(t.data[i]!)) out.push({ node: t, i, ch: t.data[i]! });
+    for (let t = w.nextNode() as Text | null; t; t = w.nextNode() as Text | null)
+      for (let i = 0; i < t.data.length; i++) if (!/\s/.test(t.data[i]!)) out.push({ node: t, i, ch: t.data[i]! });
     return out;
   };
   const top = (c: { node: Text; i: number }) => {
@@ -33,7 +36,8 @@ export async function balanceParagraphs(): Promise<{ checked: number; fixed: str
     const lastTop = top(list.at(-1)!);
     if (Math.abs(top(list[0]!) - lastTop) < 2) return Infinity;
     let letters = 0;
-    for (let k = list.length - 1; k >= 0 && Math.abs(top(list[k]!) - lastTop) < 2; k--) if (!PUNCT.includes(list[k]!.ch)) letters++;
+    for (let k = list.length - 1; k >= 0 && Math.abs(top(list[k]!) - lastTop) < 2; k--)
+      if (!PUNCT.includes(list[k]!.ch)) letters++;
     return letters;
   };
   const fixed: string[] = [];

@@ -16,17 +16,31 @@ export interface TypographyReport {
  * Lays the booklet out and measures its lines: `folio check --typography`.
  * @example const r = await checkTypography('manuscript'); r.counts['line-start-prohibited'] ?? 0
  */
-export async function checkTypography(manuscriptDir: string, opts: { stretchEm?: number; timeoutMs?: number } = {}): Promise<TypographyReport> {
+export async function checkTypography(
+  manuscriptDir: string,
+  opts: { stretchEm?: number; timeoutMs?: number } = {},
+): Promise<TypographyReport> {
   const manuscript = await loadManuscript(manuscriptDir);
   const book = buildBook(manuscript);
   manuscript.diagnostics.throwIfErrors();
   const browser = await launchBrowser();
   try {
-    const p = await paginate(renderHtml(book), book, browser, { timeoutMs: opts.timeoutMs, typography: { stretchEm: opts.stretchEm ?? 0.25 } });
+    const p = await paginate(renderHtml(book), book, browser, {
+      timeoutMs: opts.timeoutMs,
+      typography: { stretchEm: opts.stretchEm ?? 0.25 },
+    });
     const t = p.typography!;
     const findings = t.findings.map((f) => {
       const [file, line] = f.src.split(/:(?=\d+$)/);
-      return { file: file!, line: Number(line), column: f.offset, severity: f.severity, ruleId: f.ruleId, message: `p. ${f.page}: ${f.message}`, page: f.page };
+      return {
+        file: file!,
+        line: Number(line),
+        column: f.offset,
+        severity: f.severity,
+        ruleId: f.ruleId,
+        message: `p. ${f.page}: ${f.message}`,
+        page: f.page,
+      };
     });
     const counts: Record<string, number> = {};
     for (const f of findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;

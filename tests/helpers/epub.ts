@@ -15,12 +15,26 @@ export async function openEpub(file: string): Promise<EpubFile> {
 }
 
 /** epubcheck (Debian's package): the summary counts and every message line. */
-export function epubcheck(file: string): { fatals: number; errors: number; warnings: number; infos: number; output: string; status: number | null } {
+export function epubcheck(file: string): {
+  fatals: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  output: string;
+  status: number | null;
+} {
   const r = spawnSync('java', ['-jar', '/usr/share/java/epubcheck.jar', file], { encoding: 'utf8' });
   const output = `${r.stdout}${r.stderr}`;
   const m = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings? \/ (\d+) infos?/.exec(output);
   if (!m) throw new Error(`epubcheck gave no summary:\n${output}`);
-  return { fatals: Number(m[1]), errors: Number(m[2]), warnings: Number(m[3]), infos: Number(m[4]), output, status: r.status };
+  return {
+    fatals: Number(m[1]),
+    errors: Number(m[2]),
+    warnings: Number(m[3]),
+    infos: Number(m[4]),
+    output,
+    status: r.status,
+  };
 }
 
 /** Visible text of an XHTML document: tags removed, entities decoded. */
@@ -30,6 +44,8 @@ export function xhtmlText(xhtml: string): string {
     .replace(/<[^>]+>/g, '')
     .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
-

@@ -21,13 +21,25 @@ export function manuscript(files: Record<string, string | Buffer | null> = {}): 
 export function previousOutputs(): { dir: string; snapshot: () => Record<string, string> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'folio-prev-'));
   writeFileSync(path.join(dir, 't.pdf'), '%PDF-1.4 earlier booklet');
-  writeFileSync(path.join(dir, 'manifest.json'), '{"outputs":[{"target":"booklet","file":"t.pdf","bytes":24,"sha256":"x","pages":1}]}\n');
-  const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isFile()).map((f) => [f, readFileSync(path.join(dir, f), 'latin1')]));
+  writeFileSync(
+    path.join(dir, 'manifest.json'),
+    '{"outputs":[{"target":"booklet","file":"t.pdf","bytes":24,"sha256":"x","pages":1}]}\n',
+  );
+  const snapshot = () =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => statSync(path.join(dir, f)).isFile())
+        .map((f) => [f, readFileSync(path.join(dir, f), 'latin1')]),
+    );
   return { dir, snapshot };
 }
 
 export const folio = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 180_000 });
+  spawnSync(process.execPath, ['bin/folio.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 180_000,
+  });
 
 export function folioAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -42,4 +54,6 @@ export function folioAsync(args: string[]): Promise<{ status: number | null; std
 
 /** Live Chromium processes (zombies already reaped by nobody are not running and not counted). */
 export const chromiumCount = () =>
-  spawnSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /chrom/i.test(l) && !/^\s*Z/.test(l)).length;
+  spawnSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => /chrom/i.test(l) && !/^\s*Z/.test(l)).length;

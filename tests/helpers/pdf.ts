@@ -3,10 +3,20 @@ import { readFileSync } from 'node:fs';
 import { PDFDocument, PDFName, PDFString, PDFHexString } from 'pdf-lib';
 
 /** Readers of a real PDF, through poppler (pdfinfo, pdftotext, pdffonts, pdfimages) and qpdf. */
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
 
-export interface Box { x0: number; y0: number; x1: number; y1: number }
-export interface PageBoxes { media: Box; crop: Box; trim: Box; bleed: Box }
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+export interface PageBoxes {
+  media: Box;
+  crop: Box;
+  trim: Box;
+  bleed: Box;
+}
 
 export function pageCount(file: string): number {
   return Number(/Pages:\s+(\d+)/.exec(run('pdfinfo', [file]))![1]);
@@ -28,7 +38,9 @@ export function boxes(file: string): PageBoxes[] {
   const re = /Page\s+(\d+)\s+(MediaBox|CropBox|BleedBox|TrimBox):\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)/g;
   for (const m of out.matchAll(re)) {
     const i = Number(m[1]) - 1;
-    const key = ({ MediaBox: 'media', CropBox: 'crop', BleedBox: 'bleed', TrimBox: 'trim' } as const)[m[2] as 'MediaBox'];
+    const key = ({ MediaBox: 'media', CropBox: 'crop', BleedBox: 'bleed', TrimBox: 'trim' } as const)[
+      m[2] as 'MediaBox'
+    ];
     pages[i] ??= {} as PageBoxes;
     pages[i]![key] = { x0: Number(m[3]), y0: Number(m[4]), x1: Number(m[5]), y1: Number(m[6]) };
   }
@@ -36,34 +48,67 @@ export function boxes(file: string): PageBoxes[] {
 }
 
 /** Text of one page, optionally only inside a rectangle (points from the top-left of the page). */
-export function pageText(file: string, page: number, rect?: { x: number; y: number; w: number; h: number }, layout = false): string {
+export function pageText(
+  file: string,
+  page: number,
+  rect?: { x: number; y: number; w: number; h: number },
+  layout = false,
+): string {
   const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...(layout ? ['-layout'] : [])];
-  if (rect) args.push('-x', String(Math.round(rect.x)), '-y', String(Math.round(rect.y)), '-W', String(Math.round(rect.w)), '-H', String(Math.round(rect.h)));
+  if (rect)
+    args.push(
+      '-x',
+      String(Math.round(rect.x)),
+      '-y',
+      String(Math.round(rect.y)),
+      '-W',
+      String(Math.round(rect.w)),
+      '-H',
+      String(Math.round(rect.h)),
+    );
   return run('pdftotext', [...args, file, '-']).replace(/\f/g, '');
 }
 
-export interface FontRow { name: string; type: string; embedded: boolean }
+export interface FontRow {
+  name: string;
+  type: string;
+  embedded: boolean;
+}
 
 export function fonts(file: string): FontRow[] {
   const lines = run('pdffonts', [file]).split('\n').slice(2).filter(Boolean);
   return lines.map((l) => {
-    const m = /^(\S+)\s+(.+?)\s+(Identity-H|WinAnsi|Custom|Builtin|Standard|MacRoman|\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)/.exec(l)!;
+    const m =
+      /^(\S+)\s+(.+?)\s+(Identity-H|WinAnsi|Custom|Builtin|Standard|MacRoman|\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)/.exec(
+        l,
+      )!;
     return { name: m[1]!, type: m[2]!.trim(), embedded: m[4] === 'yes' };
   });
 }
 
 export function imageCount(file: string): number {
-  return run('pdfimages', ['-list', file]).split('\n').slice(2).filter((l) => /\bimage\b/.test(l)).length;
+  return run('pdfimages', ['-list', file])
+    .split('\n')
+    .slice(2)
+    .filter((l) => /\bimage\b/.test(l)).length;
 }
 
-export interface OutlineItem { title: string; page: number; kids: OutlineItem[] }
+export interface OutlineItem {
+  title: string;
+  page: number;
+  kids: OutlineItem[];
+}
 
 export function outline(file: string): OutlineItem[] {
   const json = JSON.parse(run('qpdf', ['--json', '--json-key=outlines', file])) as { outlines: RawOutline[] };
   const map = (o: RawOutline): OutlineItem => ({ title: o.title, page: o.destpageposfrom1, kids: o.kids.map(map) });
   return json.outlines.map(map);
 }
-interface RawOutline { title: string; destpageposfrom1: number; kids: RawOutline[] }
+interface RawOutline {
+  title: string;
+  destpageposfrom1: number;
+  kids: RawOutline[];
+}
 
 export async function catalogLang(file: string): Promise<string | undefined> {
   const doc = await PDFDocument.load(readFileSync(file), { updateMetadata: false });
@@ -88,8 +133,20 @@ export function countOccurrences(haystack: string, needle: string): number {
  */
 export function pageLines(file: string, page: number, rect?: { x: number; y: number; w: number; h: number }): string[] {
   const html = run('pdftotext', ['-bbox', '-enc', 'UTF-8', '-f', String(page), '-l', String(page), file, '-']);
-  const words = [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
-    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), t: m[5]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"') }))
+  const words = [
+    ...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g),
+  ]
+    .map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      x1: Number(m[3]),
+      y1: Number(m[4]),
+      t: m[5]!
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"'),
+    }))
     .filter((w) => !rect || (w.x >= rect.x && w.x1 <= rect.x + rect.w && w.y >= rect.y && w.y1 <= rect.y + rect.h));
   const lines: { y: number; words: typeof words }[] = [];
   for (const w of words.sort((a, b) => a.y - b.y)) {
@@ -97,12 +154,38 @@ export function pageLines(file: string, page: number, rect?: { x: number; y: num
     if (line) line.words.push(w);
     else lines.push({ y: w.y, words: [w] });
   }
-  return lines.map((l) => l.words.sort((a, b) => a.x - b.x).map((w) => w.t).join(''));
+  return lines.map((l) =>
+    l.words
+      .sort((a, b) => a.x - b.x)
+      .map((w) => w.t)
+      .join(''),
+  );
 }
 
 /** Mean darkness (0 white … 1 black) of a rectangle of a page, rendered by pdftoppm at 72 dpi in grey. */
 export function darkness(file: string, page: number, rect: { x: number; y: number; w: number; h: number }): number {
-  const pgm = execFileSync('pdftoppm', ['-gray', '-r', '72', '-f', String(page), '-l', String(page), '-x', String(Math.round(rect.x)), '-y', String(Math.round(rect.y)), '-W', String(Math.max(1, Math.round(rect.w))), '-H', String(Math.max(1, Math.round(rect.h))), file], { maxBuffer: 64 << 20 });
+  const pgm = execFileSync(
+    'pdftoppm',
+    [
+      '-gray',
+      '-r',
+      '72',
+      '-f',
+      String(page),
+      '-l',
+      String(page),
+      '-x',
+      String(Math.round(rect.x)),
+      '-y',
+      String(Math.round(rect.y)),
+      '-W',
+      String(Math.max(1, Math.round(rect.w))),
+      '-H',
+      String(Math.max(1, Math.round(rect.h))),
+      file,
+    ],
+    { maxBuffer: 64 * 2 ** 20 },
+  );
   // P5 header: "P5\n<w> <h>\n255\n"
   const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
   const pixels = pgm.subarray(m[0].length);

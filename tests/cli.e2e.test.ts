@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const folio = (...args: string[]) => spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const folio = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
 describe('folio CLI', () => {
   it('prints help and version with exit 0', () => {
@@ -24,7 +25,13 @@ describe('folio CLI', () => {
   });
 
   it('exits 2 when --out is inside the manuscript', () => {
-    const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/minimal', '--out', 'tests/fixtures/manuscripts/minimal/out');
+    const r = folio(
+      'build',
+      '--manuscript',
+      'tests/fixtures/manuscripts/minimal',
+      '--out',
+      'tests/fixtures/manuscripts/minimal/out',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/usage-out/);
   });
@@ -35,15 +42,25 @@ describe('folio CLI', () => {
     writeFileSync(path.join(out, 'manifest.json'), '{"outputs":[]}');
     const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/bad-authors', '--out', out);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:3:10 error authors: .* config-invalid-type$/m);
-    expect(r.stderr).toMatch(/^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:4:7 error trim: Unknown trim.* config-invalid-value$/m);
+    expect(r.stderr).toMatch(
+      /^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:3:10 error authors: .* config-invalid-type$/m,
+    );
+    expect(r.stderr).toMatch(
+      /^tests\/fixtures\/manuscripts\/bad-authors\/book\.yaml:4:7 error trim: Unknown trim.* config-invalid-value$/m,
+    );
     expect(r.stderr).toMatch(/^ {2}hint: /m);
     expect(readFileSync(path.join(out, 'book.pdf'), 'utf8')).toBe('earlier output');
     expect(readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe('{"outputs":[]}');
   });
 
   it('exits 1 on unsafe content before starting a browser', () => {
-    const r = folio('build', '--manuscript', 'tests/fixtures/manuscripts/hostile', '--out', mkdtempSync(path.join(tmpdir(), 'folio-cli-')));
+    const r = folio(
+      'build',
+      '--manuscript',
+      'tests/fixtures/manuscripts/hostile',
+      '--out',
+      mkdtempSync(path.join(tmpdir(), 'folio-cli-')),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/01-bad\.md:3:7 error Path leaves the manuscript folder: .* path-escape/);
     expect(r.stderr).not.toMatch(/browser/);
@@ -53,23 +70,35 @@ describe('folio CLI', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'folio-cli-'));
     const r = folio('build', '--target', 'epub', '--manuscript', 'tests/fixtures/manuscripts/hostile', '--out', out);
     expect(r.status).toBe(1);
-    for (const rule of ['path-escape', 'path-absolute', 'path-remote', 'image-missing', 'html-unsafe']) expect(r.stderr).toMatch(new RegExp(`01-bad\\.md:\\d+:\\d+ error .* ${rule}\\n {2}hint: `));
+    for (const rule of ['path-escape', 'path-absolute', 'path-remote', 'image-missing', 'html-unsafe'])
+      expect(r.stderr).toMatch(new RegExp(`01-bad\\.md:\\d+:\\d+ error .* ${rule}\\n {2}hint: `));
     expect(readdirSync(out)).toEqual([]);
   });
 
   it('folio lint: exit 1 on an error, 0 on warnings only, in file:line:col form with hints; JSON too', () => {
     const bad = folio('lint', 'tests/fixtures/lint/container');
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/^tests\/fixtures\/lint\/container\/01\.md:7:1 error Container is never closed with ":::" container-unclosed\n {2}hint: /m);
+    expect(bad.stdout).toMatch(
+      /^tests\/fixtures\/lint\/container\/01\.md:7:1 error Container is never closed with ":::" container-unclosed\n {2}hint: /m,
+    );
     const warn = folio('lint', 'tests/fixtures/lint/quote-straight');
     expect(warn.status).toBe(0);
     expect(warn.stdout).toMatch(/01\.md:3:3 warning .* quote-straight/);
     const json = JSON.parse(folio('lint', 'tests/fixtures/lint/footnote', '--format', 'json').stdout);
-    expect(json.diagnostics.map((d: { ruleId: string }) => d.ruleId)).toEqual(['footnote-undefined', 'footnote-unused']);
+    expect(json.diagnostics.map((d: { ruleId: string }) => d.ruleId)).toEqual([
+      'footnote-undefined',
+      'footnote-unused',
+    ]);
   });
 
   it('folio build lints first: a lint error stops it before the browser', () => {
-    const r = folio('build', '--manuscript', 'tests/fixtures/lint/container', '--out', mkdtempSync(path.join(tmpdir(), 'folio-cli-')));
+    const r = folio(
+      'build',
+      '--manuscript',
+      'tests/fixtures/lint/container',
+      '--out',
+      mkdtempSync(path.join(tmpdir(), 'folio-cli-')),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/container-unclosed/);
     expect(r.stderr).not.toMatch(/folio: browser/);
@@ -81,11 +110,18 @@ describe('folio CLI', () => {
     expect(piped.status).toBe(0);
     expect(piped.stderr).not.toMatch(/\r/);
     expect(piped.stderr).toMatch(/^folio: paginate +\d+ ms$/m);
-    expect(piped.stdout).toMatch(/^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +14 +\d+ KiB +\d+\.\d\d s\n\(shared\)/m);
+    expect(piped.stdout).toMatch(
+      /^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +14 +\d+ KiB +\d+\.\d\d s\n\(shared\)/m,
+    );
     const env = { ...process.env };
     delete env.CI;
-    const tty = spawnSync('script', ['-qec', `${process.execPath} bin/folio.js build --out ${out} --target booklet --no-check`, '/dev/null'], { encoding: 'utf8', env });
+    const tty = spawnSync(
+      'script',
+      ['-qec', `${process.execPath} bin/folio.js build --out ${out} --target booklet --no-check`, '/dev/null'],
+      { encoding: 'utf8', env },
+    );
     expect(tty.status).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the terminal escape is the point
     expect(tty.stdout).toMatch(/\r\x1b\[2Kfolio: paginate +page \d+…/);
   });
 
