@@ -183,7 +183,7 @@ describe('the seed EPUB', () => {
     const r = result.epub!;
     expect(r.fontAfter).toBeLessThan(r.fontBefore / 20);
     const css = await epub.text('OEBPS/style.css');
-    expect(css).toMatch(/@font-face\s*\{[^}]*font-family: "Folio Noto Serif SC"/);
+    expect(css).toMatch(/@font-face\s*\{[^}]*font-family: ["']Folio Noto Serif SC["']/);
     expect(css).not.toMatch(/@page|(?<!font-)size\s*:|\b(width|height):\s*\d+(px|pt|mm)/);
   });
 
