@@ -1,0 +1,46 @@
+// folio build: the outputs of a manuscript into --out, then the fidelity check unless --no-check.
+import { type Command, Option } from 'commander';
+import { createProgress, summaryTable } from '../output/progress.js';
+import { TARGETS, type Target } from '../targets.js';
+import { runFidelity } from './check.js';
+import { type FolioCommand, positiveSeconds, secondsSince, writeDiagnostics } from './shared.js';
+
+export interface BuildOptions {
+  manuscript: string;
+  out: string;
+  target?: Target[];
+  timeout: number;
+  check: boolean;
+}
+
+async function runBuild(o: BuildOptions): Promise<number> {
+  const t0 = performance.now();
+  const progress = createProgress();
+  const { build: buildBook } = await import('../build.js');
+  const result = await buildBook({
+    manuscript: o.manuscript,
+    out: o.out,
+    targets: o.target,
+    timeoutMs: o.timeout * 1000,
+    log: (line) => progress.log(line),
+    onPage: (n) => progress.page(n),
+  }).finally(() => progress.done());
+  writeDiagnostics(process.stderr, result.diagnostics);
+  process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
+  process.stderr.write(`folio: built in ${secondsSince(t0)} s\n`);
+  const checkable = result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub');
+  return o.check && checkable ? runFidelity(o.manuscript, o.out, 'text') : 0;
+}
+
+export const build: FolioCommand<[BuildOptions]> = {
+  define: (program: Command) =>
+    program
+      .command('build')
+      .description('build the outputs of a manuscript into --out')
+      .option('-m, --manuscript <dir>', 'manuscript folder (book.yaml + chapters)', 'manuscript')
+      .option('-o, --out <dir>', 'output folder', 'dist')
+      .addOption(new Option('-t, --target <name...>', 'target(s) to build (default: all)').choices([...TARGETS]))
+      .option('--timeout <seconds>', 'time limit for pagination', positiveSeconds('timeout'), 120)
+      .option('--no-check', 'skip the fidelity check of the outputs at the end'),
+  run: runBuild,
+};

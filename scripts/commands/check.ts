@@ -1,0 +1,59 @@
+// folio check: the built outputs against the manuscript (fidelity), or --typography: every laid-out line.
+import type { Command } from 'commander';
+import { type FolioCommand, formatOption, type OutputFormat, secondsSince, writeDiagnostics } from './shared.js';
+
+export interface CheckOptions {
+  manuscript: string;
+  out: string;
+  typography?: boolean;
+  format: OutputFormat;
+  stretch: number;
+}
+
+/** The fidelity check of the outputs in `out`; also run at the end of `folio build`. Returns the exit code. */
+export async function runFidelity(manuscript: string, out: string, format: OutputFormat): Promise<number> {
+  const t0 = performance.now();
+  const { checkFidelity } = await import('../check/fidelity.js');
+  const r = await checkFidelity(manuscript, out);
+  if (format === 'json') process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    writeDiagnostics(process.stderr, r.diagnostics);
+    for (const c of r.checked) process.stderr.write(`folio: check ${c.target.padEnd(8)} ${c.checks.join('; ')}\n`);
+    process.stderr.write(`folio: check ${r.passed ? 'passed' : 'FAILED'} in ${secondsSince(t0)} s\n`);
+  }
+  return r.passed ? 0 : 1;
+}
+
+async function runTypography(o: CheckOptions): Promise<number> {
+  const { checkTypography } = await import('../typography/check.js');
+  const report = await checkTypography(o.manuscript, { stretchEm: o.stretch });
+  if (o.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    writeDiagnostics(process.stdout, report.findings);
+    const summary =
+      Object.entries(report.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'no findings';
+    const { pages, blocks, lines } = report.stats;
+    process.stdout.write(`typography: ${pages} pages, ${blocks} blocks, ${lines} lines — ${summary}\n`);
+  }
+  return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+export const check: FolioCommand<[CheckOptions]> = {
+  define: (program: Command) =>
+    program
+      .command('check')
+      .description(
+        'check the built outputs against the manuscript (fidelity); --typography measures every laid-out line',
+      )
+      .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
+      .option(
+        '--typography',
+        'walk the line boxes of every page (避头尾, 孤字, widows, stranded headings, overflow, stretch, quote glyphs)',
+      )
+      .addOption(formatOption())
+      .option('--stretch <em>', 'largest inter-character stretch of a justified line, in em', (v) => Number(v), 0.25)
+      .option('-o, --out <dir>', 'output folder of a build (fidelity check)', 'dist'),
+  run: (o) => (o.typography ? runTypography(o) : runFidelity(o.manuscript, o.out, o.format)),
+};
