@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HTTPRequest, Page } from 'puppeteer-core';
+import { confine } from '../manuscript/confine.js';
 import { resolveInside } from '../manuscript/paths.js';
 import type { HtmlBundle } from '../render/html.js';
 
@@ -55,7 +56,11 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
     log.refused.push(url);
     return request.abort('blockedbyclient');
   }
-  const rel = decodeURIComponent(new URL(url).pathname.slice(1));
+  const rel = decodePath(new URL(url).pathname);
+  if (rel === undefined) {
+    log.refused.push(url);
+    return request.abort('blockedbyclient');
+  }
   const found = await lookup(rel, bundle, mounts);
   if (found) {
     log.served.push(rel);
@@ -63,6 +68,21 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
   }
   log.missing.push(rel);
   return request.respond({ status: 404, contentType: 'text/plain', body: 'not in the build' });
+}
+
+/**
+ * The percent-decoded path of a request without its leading slash, or undefined when it is malformed
+ * (a broken escape such as `%E0%A4%A`) or holds a NUL or a backslash.
+ * @example decodePath('/m/images/%E5%9B%BE.png') // 'm/images/图.png'
+ */
+export function decodePath(pathname: string): string | undefined {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname.replace(/^\//, ''));
+  } catch {
+    return undefined;
+  }
+  return /[\0\\]/.test(rel) ? undefined : rel;
 }
 
 /** A build file by its path under the origin: from the bundle, else from a mounted folder (never outside it). */
@@ -77,8 +97,12 @@ export async function lookup(
     if (!rel.startsWith(m.prefix)) continue;
     const resolved = resolveInside(m.dir, rel.slice(m.prefix.length));
     if (!resolved.ok) return undefined;
+    // after symlinks too: a link inside the folder to /etc/passwd is not a build file
+    const real = confine(m.dir, resolved.path);
+    if (!real.ok) return undefined;
+    if (!real.exists) continue;
     try {
-      return { body: await readFile(resolved.path), type: type(rel) };
+      return { body: await readFile(real.path), type: type(rel) };
     } catch {
       continue; // another mount may share the prefix
     }

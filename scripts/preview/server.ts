@@ -9,7 +9,7 @@ import { type Diagnostic, FolioError, formatDiagnostic } from '../diagnostics/di
 import { lintBook } from '../lint/lint.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
-import { lookup, type Mount } from '../paginate/serve.js';
+import { decodePath, lookup, type Mount } from '../paginate/serve.js';
 import { renderHtml, TEMPLATES_DIR, type HtmlBundle } from '../render/html.js';
 
 const require = createRequire(import.meta.url);
@@ -74,8 +74,13 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const rel = decodeURIComponent(url.pathname.slice(1));
+    const refused = refuse(req, port);
+    if (refused) {
+      res.writeHead(refused.status, { 'content-type': 'text/plain; charset=utf-8' }).end(refused.why);
+      return;
+    }
+    const url = new URL(req.url!, 'http://127.0.0.1');
+    const rel = decodePath(url.pathname)!;
     if (url.pathname === '/') {
       res.writeHead(302, { location: '/index.html?view=booklet' }).end();
       return;
@@ -125,11 +130,20 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     }
     res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(found.body);
   };
+  let port = 0;
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cross-origin-resource-policy', 'same-origin');
+    // a request never takes the server down: whatever it causes ends as a 500 for that request only
+    handle(req, res).catch((e: unknown) => {
+      log(`preview: ${req.method} ${req.url}: ${(e as Error).message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('internal error');
     });
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   await rebuild();
@@ -137,7 +151,8 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     server.once('error', reject);
     server.listen(opts.port ?? 4173, '127.0.0.1', () => resolve());
   });
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  port = (server.address() as AddressInfo).port;
+  state.url = `http://127.0.0.1:${port}/`;
 
   let timer: NodeJS.Timeout | undefined;
   const watcher = chokidar.watch([path.resolve(opts.manuscript), TEMPLATES_DIR], {
@@ -159,6 +174,28 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     server.closeAllConnections?.();
   }
   return state;
+}
+
+/**
+ * Why a request is refused before it is served, or undefined. Only `Host: 127.0.0.1:PORT` or
+ * `localhost:PORT` is answered: a page on another origin that rebinds its own name to 127.0.0.1 (DNS
+ * rebinding) sends its own name as Host and gets 403, so it cannot read the manuscript. Only GET and
+ * HEAD, only origin-form targets (`/path`), and a path that decodes (`/%E0%A4%A` is 400, not a crash).
+ */
+export function refuse(req: IncomingMessage, port: number): { status: number; why: string } | undefined {
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    return { status: 403, why: `folio preview answers only Host 127.0.0.1:${port} or localhost:${port}` };
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, why: 'only GET' };
+  const target = req.url ?? '';
+  if (!target.startsWith('/') || target.startsWith('//')) return { status: 400, why: 'malformed request target' };
+  try {
+    if (decodePath(new URL(target, 'http://127.0.0.1').pathname) !== undefined) return undefined;
+  } catch {
+    /* falls through */
+  }
+  return { status: 400, why: 'malformed path' };
 }
 
 /** The book page with the preview scripts: Paged.js for booklet and press (with marks), none for the e-book view. */
