@@ -6,7 +6,7 @@ import { type Diagnostic, FolioError } from './diagnostics/diagnostic.js';
 import { lintBook } from './lint/lint.js';
 import { loadManuscript } from './manuscript/load.js';
 import { buildBook, type Book } from './model/book.js';
-import { launchBrowser } from './paginate/browser.js';
+import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
@@ -262,33 +262,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     ],
     timings,
   };
-}
-
-const closing = new WeakMap<Browser, Promise<void>>();
-
-/** Closes the browser once (later calls wait for the first); a crashed one is killed with its process group. */
-function closeBrowser(browser: Browser | undefined): Promise<void> {
-  if (!browser) return Promise.resolve();
-  let done = closing.get(browser);
-  if (!done) {
-    done = (async () => {
-      const proc = browser.process();
-      const closed = await browser.close().then(
-        () => true,
-        () => false,
-      );
-      // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
-      if (proc?.pid && !closed) {
-        try {
-          process.kill(-proc.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    })();
-    closing.set(browser, done);
-  }
-  return done;
 }
 
 /** What preflight needs to know about the pages (also written as dist/layout.json for `folio preflight`). */

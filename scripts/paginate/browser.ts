@@ -76,6 +76,36 @@ export async function launchBrowser(): Promise<Browser> {
   }
 }
 
+const closing = new WeakMap<Browser, Promise<void>>();
+
+/**
+ * Closes the browser once (later calls wait for the first); a crashed one is killed with its process group.
+ * Every command that launches a browser closes it with this.
+ */
+export function closeBrowser(browser: Browser | undefined): Promise<void> {
+  if (!browser) return Promise.resolve();
+  let done = closing.get(browser);
+  if (!done) {
+    done = (async () => {
+      const proc = browser.process();
+      const closed = await browser.close().then(
+        () => true,
+        () => false,
+      );
+      // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
+      if (proc?.pid && !closed) {
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    })();
+    closing.set(browser, done);
+  }
+  return done;
+}
+
 /**
  * Functions handed to page.evaluate are serialised from the transpiled source; tsx and vitest (esbuild,
  * keepNames) wrap named inner functions in `__name(...)`, which the page lacks. Define it as identity.

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { launchBrowser, newPage } from '../paginate/browser.js';
+import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { escapeXml } from '../render/escape.js';
 
 const exec = promisify(execFile);
@@ -111,7 +111,7 @@ figure.changed figcaption{color:#ffcdd2;font-weight:bold}
     await page.goto(`file://${path.resolve(sheetHtml)}`, { waitUntil: 'load' });
     await writeFile(sheetPng, await page.screenshot({ type: 'png', fullPage: true }));
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
   }
   await writeFile(
     path.join(outDir, 'proof.json'),

@@ -6,7 +6,7 @@ import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
 import { resolveInside } from '../manuscript/paths.js';
 import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
-import { launchBrowser, newPage } from '../paginate/browser.js';
+import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { fontCss } from '../render/fonts.js';
 import { computeGeometry } from '../render/geometry.js';
@@ -96,7 +96,7 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
       await writeFile(s.file, await renderPlaceholder(browser, s));
     }
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
   }
   return todo.map((s) => path.relative(process.cwd(), s.file));
 }

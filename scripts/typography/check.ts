@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
-import { launchBrowser } from '../paginate/browser.js';
+import { closeBrowser, launchBrowser } from '../paginate/browser.js';
 import { paginate } from '../paginate/paginate.js';
 import { renderHtml } from '../render/html.js';
 import type { TypoStats } from './analyze.js';
@@ -46,6 +46,6 @@ export async function checkTypography(
     for (const f of findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;
     return { stats: t.stats, counts, findings };
   } finally {
-    await browser.close();
+    await closeBrowser(browser);
   }
 }
