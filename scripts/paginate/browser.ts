@@ -24,9 +24,8 @@ export function findChromium(): string {
   const explicit = process.env.FOLIO_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
   if (explicit) {
     if (existsSync(explicit)) return explicit;
-    throw chromiumMissing(
-      `${process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH'} points at ${explicit}, which does not exist`,
-    );
+    const name = process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH';
+    throw chromiumMissing(`${name} points at ${explicit}, which does not exist`);
   }
   const found = CANDIDATES.find((p) => existsSync(p));
   if (!found) throw chromiumMissing('Chromium was not found');
@@ -42,7 +41,9 @@ function chromiumMissing(what: string): FolioError {
       severity: 'error',
       message: what,
       ruleId: 'browser-missing',
-      hint: 'Install it with `bash scripts/setup.sh` (apt-get install chromium), or set FOLIO_CHROMIUM=/path/to/chromium.',
+      hint:
+        'Install it with `bash scripts/setup.sh` (apt-get install chromium), ' +
+        'or set FOLIO_CHROMIUM=/path/to/chromium.',
     },
   ]);
 }

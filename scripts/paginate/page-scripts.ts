@@ -1,0 +1,128 @@
+// Functions that run inside the page (handed to page.evaluate, serialised from their source): they may use
+// only the DOM and their arguments, never this module's imports nor each other.
+import type { PageBreak, PageInfo } from './paginate.js';
+
+export interface BlockMeasure {
+  /** data-src → non-space characters of the block. */
+  text: Record<string, number>;
+  /** Blocks sticking out of their page (paginated only). */
+  overflow: { src: string; tag: string; page: number; by: number }[];
+}
+
+/** Text per block (data-src → non-space characters) and, once paginated, blocks sticking out of their page. */
+export function measureBlocks(paginated: boolean): BlockMeasure {
+  const text: Record<string, number> = {};
+  const overflow: BlockMeasure['overflow'] = [];
+  const scope = paginated ? '.pagedjs_page ' : 'section.chapter ';
+  for (const el of document.querySelectorAll<HTMLElement>(`${scope}[data-src]`)) {
+    if (el.querySelector('[data-src]')) continue; // leaves only: containers are counted through their blocks
+    const src = el.dataset.src!;
+    text[src] = (text[src] ?? 0) + [...(el.textContent ?? '').replace(/\s+/g, '')].length;
+    if (paginated) {
+      const area = el.closest('.pagedjs_page_content');
+      const bottom = area?.getBoundingClientRect().bottom ?? Infinity;
+      const by = el.getBoundingClientRect().bottom - bottom;
+      if (by > 2)
+        overflow.push({
+          src,
+          tag: el.tagName.toLowerCase(),
+          page: Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber),
+          by,
+        });
+    }
+  }
+  return { text, overflow };
+}
+
+/** Runs Paged.js on the loaded page, reporting each rendered page to `__folioPage`; returns the page count. */
+export async function runPagedJs(): Promise<number> {
+  type Emitter = { on(e: string, f: (p: { position: number; element?: HTMLElement }) => void): void };
+  const w = window as unknown as {
+    Paged: { Previewer: new () => Emitter & { chunker: Emitter; preview(): Promise<{ total: number }> } };
+    __folioPage?: (n: number, chapter: string) => void;
+  };
+  await document.fonts.ready;
+  const previewer = new w.Paged.Previewer();
+  // the chunker's renderedPage fires once a page holds its content (the previewer's "page" fires before)
+  previewer.chunker.on(
+    'renderedPage',
+    (p: { position: number; element?: HTMLElement }) =>
+      void w.__folioPage?.(p.position + 1, p.element?.querySelector<HTMLElement>('[data-file]')?.dataset.file ?? ''),
+  );
+  const flow = await previewer.preview();
+  await document.fonts.ready;
+  return flow.total;
+}
+
+export interface Layout {
+  pages: PageInfo[];
+  headingPages: Record<string, number>;
+  figurePages: Record<string, number>;
+}
+
+/** Reads the paginated DOM: every page's side and name, the pages of headings and figures. */
+export function readLayout(): Layout {
+  const pageOf = (el: Element) => Number(el.closest<HTMLElement>('.pagedjs_page')?.dataset.pageNumber);
+  const pages = [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].map((p, i) => ({
+    number: i + 1,
+    side: (p.classList.contains('pagedjs_left_page') ? 'left' : 'right') as 'left' | 'right',
+    name:
+      [...p.classList]
+        .map((c) => /^pagedjs_([\w-]+)_page$/.exec(c)?.[1])
+        .find((n) => n && !/^(left|right|first|blank|named)$|_first$/.test(n)) ?? '',
+    blank: p.classList.contains('pagedjs_blank_page'),
+  }));
+  const headingPages: Record<string, number> = {};
+  const headings = [1, 2, 3, 4, 5, 6].map((n) => `.pagedjs_page h${n}[id]`).join(', ');
+  for (const h of document.querySelectorAll<HTMLElement>(headings)) {
+    if (!(h.id in headingPages)) headingPages[h.id] = pageOf(h);
+  }
+  const figurePages: Record<string, number> = {};
+  for (const img of document.querySelectorAll<HTMLElement>('.pagedjs_page img[data-figure]')) {
+    figurePages[img.dataset.figure!] = pageOf(img);
+  }
+  return { pages, headingPages, figurePages };
+}
+
+/**
+ * Where each page starts in the manuscript: the block (data-src) of its first text or image, and how many
+ * non-space characters of that block lie on earlier pages (Paged.js fragments share data-ref).
+ */
+export function readPageBreaks(): PageBreak[] {
+  const breaks: PageBreak[] = [];
+  const seen = new Map<string, number>();
+  const chapterIds = new Map<string, string>();
+  for (const [i, p] of [...document.querySelectorAll<HTMLElement>('.pagedjs_page')].entries()) {
+    const area = p.querySelector('.pagedjs_page_content');
+    if (!area) continue;
+    // eslint-disable-next-line no-bitwise -- a DOM bit mask
+    const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    let first: Node | null = null;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.nodeType === Node.TEXT_NODE ? /\S/.test(n.textContent ?? '') : (n as Element).tagName === 'IMG') {
+        first = n;
+        break;
+      }
+    }
+    const el = first && (first.nodeType === Node.TEXT_NODE ? first.parentElement : (first as Element));
+    const block = el?.closest<HTMLElement>('[data-src]');
+    const chapter = el?.closest<HTMLElement>('section.chapter');
+    // Paged.js keeps ids on the first fragment only; later fragments share its data-ref.
+    if (chapter?.id) chapterIds.set(chapter.dataset.ref ?? '', chapter.id);
+    if (block && chapter) {
+      const ref = block.dataset.ref ?? '';
+      breaks.push({
+        page: i + 1,
+        chapterId: chapter.id || chapterIds.get(chapter.dataset.ref ?? '') || '',
+        src: block.dataset.src ?? '',
+        offset: seen.get(ref) ?? 0,
+      });
+    }
+    // count what each block shows on this page, for the next page's offsets
+    for (const b of p.querySelectorAll<HTMLElement>('[data-src][data-ref]')) {
+      const ref = b.dataset.ref!;
+      seen.set(ref, (seen.get(ref) ?? 0) + [...(b.textContent ?? '').replace(/\s+/g, '')].length);
+    }
+  }
+  return breaks;
+}
