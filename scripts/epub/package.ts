@@ -5,7 +5,8 @@ import { EPub, type Chapter } from 'epub-gen-memory';
 import JSZip from 'jszip';
 import type { Book, Heading } from '../model/book.js';
 import type { PageInfo, PageBreak } from '../paginate/paginate.js';
-import { FOLIO_VERSION, TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
+import { TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
+import { FOLIO_VERSION } from '../version.js';
 import { subsetTextFont, TEXT_FONT, type SubsetFont } from './font.js';
 import { escapeXml } from '../render/escape.js';
 
@@ -23,7 +24,9 @@ export interface EpubInput {
 
 const esc = escapeXml;
 
-/** epub-gen-memory, made reproducible: our identifier, deterministic image names, files from disk or memory only. */
+/**
+ * epub-gen-memory, made reproducible: our identifier, deterministic image names, files from disk or memory only.
+ */
 class FolioEPub extends EPub {
   constructor(
     options: ConstructorParameters<typeof EPub>[0],
@@ -98,6 +101,11 @@ class FolioEPub extends EPub {
   }
 }
 
+type EpubOptions = ConstructorParameters<typeof EPub>[0];
+type Content = (Chapter & { bodyClass?: string })[];
+
+const TOC_TITLE = '目录';
+
 /**
  * Builds the EPUB 3 with epub-gen-memory and Folio's templates (templates/epub).
  * @example const bytes = await packEpub({ book, chapters, pages, breaks, cover, font, printFile });
@@ -105,93 +113,21 @@ class FolioEPub extends EPub {
 export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; font: SubsetFont; pageList: number }> {
   const { book, pages } = input;
   const { meta } = book;
-  const dir = path.join(TEMPLATES_DIR, 'epub');
-  const read = (f: string) => readFile(path.join(dir, f), 'utf8');
   const coverExt = input.cover.mediaType === 'image/png' ? 'png' : 'jpg';
-  const titlePage = pages.find((p) => p.name === 'front');
-  const imprintPage = pages.filter((p) => p.name === 'front')[1];
-  const lang = meta.language;
-
-  const coverXhtml = `<section class="cover" epub:type="cover">${pageMark(1)}<img role="doc-cover" src="folio-mem:cover.${coverExt}" alt="${esc(`封面：${meta.title}${meta.subtitle ? `——${meta.subtitle}` : ''}，${meta.authors.join('、')}`)}"/></section>`;
-  const imprint: [string, string | undefined][] = [
-    ['书名', meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title],
-    ['作者', meta.authors.join('　')],
-    ['出版', meta.publisher],
-    ['出版日期', meta.date ? formatChineseDate(meta.date) : undefined],
-    ['版次', meta.edition],
-    ['标识符', meta.identifier],
-    ['纸质版', `${input.printFile}，${pages.length} 页；本书页码标记对应纸质版页码`],
-  ];
-  const titleXhtml = `<section class="titlepage" epub:type="titlepage" aria-label="扉页">${titlePage ? pageMark(titlePage.number) : ''}
-<p class="tp-title">${esc(meta.title)}</p>${meta.subtitle ? `<p class="tp-subtitle">${esc(meta.subtitle)}</p>` : ''}
-<p class="tp-authors">${esc(meta.authors.join('　'))}</p>${meta.publisher ? `<p class="tp-publisher">${esc(meta.publisher)}</p>` : ''}
-</section>
-<section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintPage ? pageMark(imprintPage.number) : ''}
-<dl>${imprint
-    .filter(([, v]) => v)
-    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`)
-    .join('')}</dl>
-${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
-<p>正文字体：Noto Serif SC（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。</p>
-</section>`;
-
-  const content: (Chapter & { bodyClass?: string })[] = [
-    {
-      title: '封面',
-      content: coverXhtml,
-      filename: 'cover.xhtml',
-      beforeToc: true,
-      excludeFromToc: true,
-      bodyClass: 'cover',
-    },
-    { title: '扉页', content: titleXhtml, filename: 'titlepage.xhtml', beforeToc: true, excludeFromToc: true },
-    ...book.chapters.map((c, i) => ({ title: c.title, content: input.chapters[i]!, filename: `${c.id}.xhtml` })),
-  ];
-
+  const front = { title: pages.find((p) => p.name === 'front'), imprint: pages.filter((p) => p.name === 'front')[1] };
+  const content = epubContent(input, coverExt, front);
   const chapterFile = new Map(book.chapters.map((c) => [c.id, `${c.id}.xhtml`]));
   const hrefOf = (h: Heading) => `${chapterFile.get(h.chapterId)}#${h.id}`;
   const pageList = [
     { n: 1, href: 'cover.xhtml#page-1' },
-    ...(titlePage ? [{ n: titlePage.number, href: `titlepage.xhtml#page-${titlePage.number}` }] : []),
-    ...(imprintPage ? [{ n: imprintPage.number, href: `titlepage.xhtml#page-${imprintPage.number}` }] : []),
+    ...(front.title ? [{ n: front.title.number, href: `titlepage.xhtml#page-${front.title.number}` }] : []),
+    ...(front.imprint ? [{ n: front.imprint.number, href: `titlepage.xhtml#page-${front.imprint.number}` }] : []),
     ...input.breaks.map((b) => ({ n: b.page, href: `${chapterFile.get(b.chapterId)}#page-${b.page}` })),
   ];
-  const tocTitle = '目录';
-  const nav = `<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">
-<h1 id="toc-title">${tocTitle}</h1>
-${navList(book.headings, hrefOf)}
-</nav>
-<nav epub:type="landmarks" id="landmarks" aria-label="导航" hidden="hidden">
-<ol>
-<li><a epub:type="cover" href="cover.xhtml">封面</a></li>
-<li><a epub:type="toc" href="toc.xhtml#toc">${tocTitle}</a></li>
-<li><a epub:type="bodymatter" href="${chapterFile.get(book.chapters[0]!.id)}">正文</a></li>
-</ol>
-</nav>
-<nav epub:type="page-list" id="page-list" aria-label="纸质版页码" hidden="hidden">
-<ol>
-${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
-</ol>
-</nav>`;
-
-  let order = 0;
-  const ncxPoints = (items: Tree[]): string =>
-    items
-      .map(
-        (t) =>
-          `<navPoint id="np-${t.h.id}" playOrder="${++order}"><navLabel><text>${esc(t.h.text)}</text></navLabel><content src="${hrefOf(t.h)}"/>${ncxPoints(t.kids)}</navPoint>`,
-      )
-      .join('');
-  const tree = toTree(book.headings);
-
+  const nav = navXhtml(book, hrefOf, chapterFile, pageList);
   // Subset the text font to every character the EPUB shows: chapters, front matter, navigation, titles.
-  const shown = [
-    ...content.map((c) => `${c.title}${c.content}`),
-    nav,
-    meta.title,
-    meta.subtitle ?? '',
-    meta.description ?? '',
-  ]
+  const shown = [...content.map((c) => `${c.title}${c.content}`), nav, meta.title, meta.subtitle ?? '']
+    .concat(meta.description ?? '')
     .join('')
     .replace(/<[^>]*>/g, '');
   const font = await subsetTextFont(shown);
@@ -200,61 +136,165 @@ ${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
     [TEXT_FONT.name, font.data],
     ['OFL.txt', Buffer.from(font.license)],
   ]);
-  const modified = meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const epub = new FolioEPub(
-    {
-      title: meta.title,
-      author: meta.authors,
-      publisher: meta.publisher ?? '',
-      description: meta.description ?? '',
-      lang,
-      date: meta.buildDate.toISOString(),
-      version: 3,
-      verbose: false,
-      tocTitle,
-      css: await read('epub.css'),
-      chapterXHTML: await read('chapter.xhtml.ejs'),
-      contentOPF: await read('content.opf.ejs'),
-      tocXHTML: await read('toc.xhtml.ejs'),
-      tocNCX: await read('toc.ncx.ejs'),
-      fonts: [
-        { filename: TEXT_FONT.name, url: 'folio-mem:font' },
-        { filename: 'OFL.txt', url: 'folio-mem:license' },
-      ],
-      // read by our templates (epub-gen-memory passes unknown options through to them)
-      folio: {
-        version: FOLIO_VERSION,
-        subtitle: meta.subtitle,
-        publisher: meta.publisher,
-        date: meta.date,
-        rights: meta.rights,
-        description: meta.description,
-        modified,
-        printSource: `${meta.identifier}#print（纸质纪念册 ${input.printFile}）`,
-        a11yFeatures: [
-          'structuralNavigation',
-          'tableOfContents',
-          'readingOrder',
-          'alternativeText',
-          'pageNavigation',
-          'printPageNumbers',
-          'displayTransformability',
-        ],
-        a11ySummary: `本书为${lang === 'zh-CN' ? '简体中文' : lang}新闻特稿电子版，正文为可重排文本，标题层级、目录、页码列表（对应纸质纪念册页码）完整；每幅图片均有替代文字与图注（当前图片为占位图，标注“图片待补”）。无闪烁、声音或动态内容。`,
-        tocTitle,
-        nav,
-        ncxDepth: Math.max(1, ...book.headings.map((h) => h.level)),
-        ncxNavMap: `<navMap>${ncxPoints(tree)}</navMap>`,
-      },
-    } as ConstructorParameters<typeof EPub>[0],
-    content,
-    { identifier: meta.identifier, memory, fonts },
-  );
+  const options = await epubOptions(input, { nav, ncxNavMap: `<navMap>${ncxPoints(book.headings, hrefOf)}</navMap>` });
+  const epub = new FolioEPub(options, content, { identifier: meta.identifier, memory, fonts });
   return { data: await epub.pack(meta.buildDate), font, pageList: pageList.length };
+}
 
-  function pageMark(n: number): string {
-    return `<span epub:type="pagebreak" role="doc-pagebreak" id="page-${n}" aria-label="${n}"></span>`;
-  }
+function pageMark(n: number): string {
+  return `<span epub:type="pagebreak" role="doc-pagebreak" id="page-${n}" aria-label="${n}"></span>`;
+}
+
+/** Cover, title page with imprint, then the chapters: epub-gen-memory's content list. */
+function epubContent(input: EpubInput, coverExt: string, front: { title?: PageInfo; imprint?: PageInfo }): Content {
+  const { meta } = input.book;
+  const alt = `封面：${meta.title}${meta.subtitle ? `——${meta.subtitle}` : ''}，${meta.authors.join('、')}`;
+  const coverXhtml =
+    `<section class="cover" epub:type="cover">${pageMark(1)}` +
+    `<img role="doc-cover" src="folio-mem:cover.${coverExt}" alt="${esc(alt)}"/></section>`;
+  return [
+    {
+      title: '封面',
+      content: coverXhtml,
+      filename: 'cover.xhtml',
+      beforeToc: true,
+      excludeFromToc: true,
+      bodyClass: 'cover',
+    },
+    {
+      title: '扉页',
+      content: titlePageXhtml(input, front),
+      filename: 'titlepage.xhtml',
+      beforeToc: true,
+      excludeFromToc: true,
+    },
+    ...input.book.chapters.map((c, i) => ({ title: c.title, content: input.chapters[i]!, filename: `${c.id}.xhtml` })),
+  ];
+}
+
+/** The title page and the imprint, each with the page mark of its page in the booklet. */
+function titlePageXhtml(input: EpubInput, front: { title?: PageInfo; imprint?: PageInfo }): string {
+  const { meta } = input.book;
+  const imprint: [string, string | undefined][] = [
+    ['书名', meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title],
+    ['作者', meta.authors.join('　')],
+    ['出版', meta.publisher],
+    ['出版日期', meta.date ? formatChineseDate(meta.date) : undefined],
+    ['版次', meta.edition],
+    ['标识符', meta.identifier],
+    ['纸质版', `${input.printFile}，${input.pages.length} 页；本书页码标记对应纸质版页码`],
+  ];
+  const subtitle = meta.subtitle ? `<p class="tp-subtitle">${esc(meta.subtitle)}</p>` : '';
+  const publisher = meta.publisher ? `<p class="tp-publisher">${esc(meta.publisher)}</p>` : '';
+  const entries = imprint
+    .filter(([, v]) => v)
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v!)}</dd>`)
+    .join('');
+  const titleMark = front.title ? pageMark(front.title.number) : '';
+  const imprintMark = front.imprint ? pageMark(front.imprint.number) : '';
+  return `<section class="titlepage" epub:type="titlepage" aria-label="扉页">${titleMark}
+<p class="tp-title">${esc(meta.title)}</p>${subtitle}
+<p class="tp-authors">${esc(meta.authors.join('　'))}</p>${publisher}
+</section>
+<section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintMark}
+<dl>${entries}</dl>
+${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
+<p>正文字体：Noto Serif SC（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。</p>
+</section>`;
+}
+
+/** The navigation document's three navs: contents, landmarks and the page list of the booklet. */
+function navXhtml(
+  book: Book,
+  hrefOf: (h: Heading) => string,
+  chapterFile: Map<string, string>,
+  pageList: { n: number; href: string }[],
+): string {
+  return `<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">
+<h1 id="toc-title">${TOC_TITLE}</h1>
+${navList(book.headings, hrefOf)}
+</nav>
+<nav epub:type="landmarks" id="landmarks" aria-label="导航" hidden="hidden">
+<ol>
+<li><a epub:type="cover" href="cover.xhtml">封面</a></li>
+<li><a epub:type="toc" href="toc.xhtml#toc">${TOC_TITLE}</a></li>
+<li><a epub:type="bodymatter" href="${chapterFile.get(book.chapters[0]!.id)}">正文</a></li>
+</ol>
+</nav>
+<nav epub:type="page-list" id="page-list" aria-label="纸质版页码" hidden="hidden">
+<ol>
+${pageList.map((p) => `<li><a href="${p.href}">${p.n}</a></li>`).join('\n')}
+</ol>
+</nav>`;
+}
+
+/** The NCX navPoints (EPUB 2 readers), nested like the headings, in play order. */
+function ncxPoints(headings: Heading[], hrefOf: (h: Heading) => string): string {
+  let order = 0;
+  const points = (items: Tree[]): string =>
+    items
+      .map(
+        (t) =>
+          `<navPoint id="np-${t.h.id}" playOrder="${++order}"><navLabel><text>${esc(t.h.text)}</text></navLabel>` +
+          `<content src="${hrefOf(t.h)}"/>${points(t.kids)}</navPoint>`,
+      )
+      .join('');
+  return points(toTree(headings));
+}
+
+const A11Y_FEATURES = [
+  'structuralNavigation',
+  'tableOfContents',
+  'readingOrder',
+  'alternativeText',
+  'pageNavigation',
+  'printPageNumbers',
+  'displayTransformability',
+];
+
+/** epub-gen-memory's options: the metadata, Folio's templates and the data only they read (`folio`). */
+async function epubOptions(input: EpubInput, navs: { nav: string; ncxNavMap: string }): Promise<EpubOptions> {
+  const { meta, headings } = input.book;
+  const read = (f: string) => readFile(path.join(TEMPLATES_DIR, 'epub', f), 'utf8');
+  const language = meta.language === 'zh-CN' ? '简体中文' : meta.language;
+  return {
+    title: meta.title,
+    author: meta.authors,
+    publisher: meta.publisher ?? '',
+    description: meta.description ?? '',
+    lang: meta.language,
+    date: meta.buildDate.toISOString(),
+    version: 3,
+    verbose: false,
+    tocTitle: TOC_TITLE,
+    css: await read('epub.css'),
+    chapterXHTML: await read('chapter.xhtml.ejs'),
+    contentOPF: await read('content.opf.ejs'),
+    tocXHTML: await read('toc.xhtml.ejs'),
+    tocNCX: await read('toc.ncx.ejs'),
+    fonts: [
+      { filename: TEXT_FONT.name, url: 'folio-mem:font' },
+      { filename: 'OFL.txt', url: 'folio-mem:license' },
+    ],
+    // read by our templates (epub-gen-memory passes unknown options through to them)
+    folio: {
+      version: FOLIO_VERSION,
+      subtitle: meta.subtitle,
+      publisher: meta.publisher,
+      date: meta.date,
+      rights: meta.rights,
+      description: meta.description,
+      modified: meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      printSource: `${meta.identifier}#print（纸质纪念册 ${input.printFile}）`,
+      a11yFeatures: A11Y_FEATURES,
+      a11ySummary:
+        `本书为${language}新闻特稿电子版，正文为可重排文本，标题层级、目录、页码列表（对应纸质纪念册页码）完整；` +
+        '每幅图片均有替代文字与图注（当前图片为占位图，标注“图片待补”）。无闪烁、声音或动态内容。',
+      tocTitle: TOC_TITLE,
+      ...navs,
+      ncxDepth: Math.max(1, ...headings.map((h) => h.level)),
+    },
+  } as EpubOptions;
 }
 
 interface Tree {
@@ -276,7 +316,8 @@ function toTree(headings: Heading[]): Tree[] {
 }
 
 function navList(headings: Heading[], hrefOf: (h: Heading) => string): string {
-  const render = (items: Tree[]): string =>
-    `<ol>${items.map((t) => `<li><a href="${hrefOf(t.h)}">${esc(t.h.text)}</a>${t.kids.length ? render(t.kids) : ''}</li>`).join('')}</ol>`;
+  const item = (t: Tree): string =>
+    `<li><a href="${hrefOf(t.h)}">${esc(t.h.text)}</a>${t.kids.length ? render(t.kids) : ''}</li>`;
+  const render = (items: Tree[]): string => `<ol>${items.map(item).join('')}</ol>`;
   return render(toTree(headings));
 }
