@@ -30,7 +30,18 @@ type Item = {
   lines: number[];
   gapBefore: number;
   marker?: string;
+  /** A display title joined from short heading lines. */
+  display?: boolean;
 };
+
+/** The items that become the head of the feature: display title, headline, kicker, byline and its authors. */
+interface Head {
+  display?: Item;
+  headline?: Item;
+  kicker?: Item;
+  byline?: Item;
+  authors: string[];
+}
 
 const FINAL = /[。！？；：，、…”』」）》.!?;:,]$/;
 const CAPTION_MARK = /^[▲▶◀▼◆]\s*/;
@@ -38,6 +49,8 @@ const CAPTION_MARK = /^[▲▶◀▼◆]\s*/;
 /**
  * Turns raw newspaper text (as extracted from the page-layout system) into a manuscript folder:
  * book.yaml, 01-feature.md, images/PLACEHOLDERS.txt, and an import report that accounts for every line.
+ * Steps: lines → items (repeats, page numbers and broken lines dealt with), classify, merge, order and write
+ * the Markdown, normalise punctuation, write the folder.
  * @example const r = await importRaw('seed.txt', 'imported'); r.report.removedRepeats.length
  */
 export async function importRaw(
@@ -47,9 +60,36 @@ export async function importRaw(
 ): Promise<{ report: ImportReport; files: Record<string, string> }> {
   const raw = (await readFile(rawFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const lines = raw.split('\n');
-  const report: ImportReport = {
-    source: path.relative(process.cwd(), rawFile),
-    lines: lines.length,
+  const report = emptyReport(path.relative(process.cwd(), rawFile), lines.length);
+  const items = toItems(lines, report);
+  for (const [k, it] of items.entries()) classify(it, k);
+  const merged = mergeItems(items);
+  const head = findHead(merged, report);
+  let chapter = writeMarkdown(merged, head, report);
+  if (opts.normalize !== false) chapter = normalizePunctuation(chapter, report);
+  listTraditional(chapter, report);
+  const title = head.display?.text ?? head.headline?.text ?? path.basename(rawFile, path.extname(rawFile));
+  const yaml = bookYaml(title, head, report);
+  const placeholders =
+    '# Photos to supply (one per figure), then run: folio placeholders to make FPO stand-ins\n' +
+    `${report.figures.map((f, i) => `${f.image}\t图${i + 1}\t${f.caption}`).join('\n')}\n`;
+  const files: Record<string, string> = {
+    'book.yaml': yaml,
+    '01-feature.md': chapter,
+    'images/PLACEHOLDERS.txt': placeholders,
+    'import-report.json': `${JSON.stringify(report, null, 2)}\n`,
+  };
+  const a = report.accounted;
+  const total = a.blank + a.kept + a.repeats + a.pageNumbers + a.joined;
+  if (total !== lines.length) throw new Error(`import lost track of lines: ${total} of ${lines.length}`);
+  await writeManuscript(outDir, files, opts.force);
+  return { report, files };
+}
+
+function emptyReport(source: string, lines: number): ImportReport {
+  return {
+    source,
+    lines,
     accounted: { blank: 0, kept: 0, repeats: 0, pageNumbers: 0, joined: 0 },
     removedRepeats: [],
     pageNumbers: [],
@@ -59,17 +99,22 @@ export async function importRaw(
     punctuation: [],
     review: [],
   };
+}
 
-  // 1. lines → items: drop repeats and stray page numbers, join lines broken inside a paragraph
-  const seen = new Map<string, { count: number; lines: number[] }>();
-  const items: Item[] = [];
-  let gap = 0;
-  let open: Item | undefined;
-  // A line repeated without sentence punctuation is a running header or footer: every copy goes.
+/** A line repeated without sentence punctuation is a running header or footer: every copy goes. */
+function runningLines(lines: string[]): (line: string) => boolean {
   const counts = new Map<string, number>();
   for (const l of lines) if (l.trim()) counts.set(l.trim(), (counts.get(l.trim()) ?? 0) + 1);
-  const isRunning = (l: string) =>
-    (counts.get(l) ?? 0) > 1 && !FINAL.test(l) && !/[。！？”]$/.test(l) && !l.startsWith('#');
+  return (l) => (counts.get(l) ?? 0) > 1 && !FINAL.test(l) && !/[。！？”]$/.test(l) && !l.startsWith('#');
+}
+
+/** Step 1: lines → items. Drops repeats and stray page numbers, joins lines broken inside a paragraph. */
+function toItems(lines: string[], report: ImportReport): Item[] {
+  const seen = new Map<string, { count: number; lines: number[] }>();
+  const items: Item[] = [];
+  const isRunning = runningLines(lines);
+  let gap = 0;
+  let open: Item | undefined;
   for (const [i, rawLine] of lines.entries()) {
     const n = i + 1;
     const line = rawLine.trim();
@@ -77,66 +122,71 @@ export async function importRaw(
       report.accounted.blank++;
       gap++;
       open = undefined;
-      continue;
-    }
-    if (/^[-–—\s]*\d{1,4}[-–—\s]*$/.test(line)) {
+    } else if (/^[-–—\s]*\d{1,4}[-–—\s]*$/.test(line)) {
       report.pageNumbers.push(n);
       report.accounted.pageNumbers++;
       gap = 0; // blank lines around an artifact are not a photo gap
-      continue;
-    }
-    const prior = seen.get(line);
-    if (prior || isRunning(line)) {
-      const entry = prior ?? { count: -1, lines: [] };
-      if (!prior) seen.set(line, entry);
+    } else if (seen.has(line) || isRunning(line)) {
+      const entry = seen.get(line) ?? { count: -1, lines: [] };
+      seen.set(line, entry);
       entry.count++;
       entry.lines.push(n);
       report.accounted.repeats++;
       gap = 0;
-      continue;
+    } else {
+      seen.set(line, { count: 0, lines: [] });
+      if (open && continues(open, line)) joinLine(open, line, n, report);
+      else {
+        report.accounted.kept++;
+        open = { kind: 'para', text: line, lines: [n], gapBefore: gap };
+        gap = 0;
+        items.push(open);
+      }
     }
-    seen.set(line, { count: 0, lines: [] });
-    if (open && !line.startsWith('#') && !CAPTION_MARK.test(line) && !FINAL.test(open.text) && open.kind === 'para') {
-      // a paragraph broken over lines: Latin hyphenation joins without the hyphen, CJK without a space
-      const hyphen = /[A-Za-z]-$/.test(open.text) && /^[a-z]/.test(line);
-      if (hyphen) report.hyphenJoins.push(n);
-      const latin = /[A-Za-z0-9,.;:]$/.test(open.text) && /^[A-Za-z0-9]/.test(line);
-      open.text = hyphen ? open.text.slice(0, -1) + line : open.text + (latin ? ' ' : '') + line;
-      open.lines.push(n);
-      report.accounted.joined++;
-      continue;
-    }
-    report.accounted.kept++;
-    const item: Item = { kind: 'para', text: line, lines: [n], gapBefore: gap };
-    gap = 0;
-    items.push(item);
-    open = item;
   }
   for (const [text, s] of seen)
     if (s.lines.length) report.removedRepeats.push({ text, count: s.lines.length, lines: s.lines });
+  return items;
+}
 
-  // 2. classify
-  for (const [k, it] of items.entries()) {
-    const t = it.text;
-    if (t.startsWith('#')) {
-      it.kind = 'heading';
-      it.text = t.replace(/^#+\s*/, '');
-    } else if (CAPTION_MARK.test(t)) {
-      it.kind = 'caption';
-      it.marker = t[0];
-      it.text = t.replace(CAPTION_MARK, '');
-    } else if (k > 0 && it.gapBefore >= 2 && t.length <= 40 && /。$/.test(t)) {
-      it.kind = 'caption';
-    } else if (/——$/.test(t) && t.length <= 30) {
-      it.kind = 'kicker';
-    } else if (/^((文|图|摄影?)(\/(文|图|摄影?))?)?[\s:：]*\S*(记者|通讯员)/.test(t) && t.length <= 80) {
-      it.kind = 'byline';
-    } else if (t.length <= 16 && !FINAL.test(t)) {
-      it.kind = 'subhead';
-    }
+/** Whether `line` continues the open paragraph (which does not end a sentence). */
+function continues(open: Item, line: string): boolean {
+  return !line.startsWith('#') && !CAPTION_MARK.test(line) && !FINAL.test(open.text) && open.kind === 'para';
+}
+
+/** A paragraph broken over lines: Latin hyphenation joins without the hyphen, CJK without a space. */
+function joinLine(open: Item, line: string, n: number, report: ImportReport): void {
+  const hyphen = /[A-Za-z]-$/.test(open.text) && /^[a-z]/.test(line);
+  if (hyphen) report.hyphenJoins.push(n);
+  const latin = /[A-Za-z0-9,.;:]$/.test(open.text) && /^[A-Za-z0-9]/.test(line);
+  open.text = hyphen ? open.text.slice(0, -1) + line : open.text + (latin ? ' ' : '') + line;
+  open.lines.push(n);
+  report.accounted.joined++;
+}
+
+/** Step 2: what an item is, from its marks, length and the gap before it (`k` is its index). */
+function classify(it: Item, k: number): void {
+  const t = it.text;
+  if (t.startsWith('#')) {
+    it.kind = 'heading';
+    it.text = t.replace(/^#+\s*/, '');
+  } else if (CAPTION_MARK.test(t)) {
+    it.kind = 'caption';
+    it.marker = t[0];
+    it.text = t.replace(CAPTION_MARK, '');
+  } else if (k > 0 && it.gapBefore >= 2 && t.length <= 40 && /。$/.test(t)) {
+    it.kind = 'caption';
+  } else if (/——$/.test(t) && t.length <= 30) {
+    it.kind = 'kicker';
+  } else if (/^((文|图|摄影?)(\/(文|图|摄影?))?)?[\s:：]*\S*(记者|通讯员)/.test(t) && t.length <= 80) {
+    it.kind = 'byline';
+  } else if (t.length <= 16 && !FINAL.test(t)) {
+    it.kind = 'subhead';
   }
+}
 
-  // 3. merge: short consecutive headings = the display title; consecutive sub-head lines = one heading
+/** Step 3: short consecutive headings = the display title; consecutive sub-head lines = one heading. */
+function mergeItems(items: Item[]): Item[] {
   const merged: Item[] = [];
   for (const it of items) {
     const prev = merged.at(-1);
@@ -147,22 +197,23 @@ export async function importRaw(
       it.text.length <= 6 &&
       prev.lines.length >= 1 &&
       prev.text.replace(/\s/g, '').length <= 12 &&
-      (prev as Item & { display?: boolean }).display !== false
+      prev.display !== false
     ) {
       const join = /\p{Script=Han}$/u.test(prev.text) && /^\p{Script=Han}/u.test(it.text) ? ' ' : '';
       prev.text += join + it.text;
       prev.lines.push(...it.lines);
-      (prev as Item & { display?: boolean }).display = true;
-      continue;
-    }
-    if (prev && it.kind === 'subhead' && prev.kind === 'subhead') {
+      prev.display = true;
+    } else if (prev && it.kind === 'subhead' && prev.kind === 'subhead') {
       prev.text += ` ${it.text}`;
       prev.lines.push(...it.lines);
-      continue;
-    }
-    merged.push({ ...it });
+    } else merged.push({ ...it });
   }
-  const display = merged.find((m) => (m as Item & { display?: boolean }).display);
+  return merged;
+}
+
+/** The display title, headline, kicker and byline (with its authors), recorded in the report. */
+function findHead(merged: Item[], report: ImportReport): Head {
+  const display = merged.find((m) => m.display);
   const headline = merged.find((m) => m.kind === 'heading' && m !== display) ?? display;
   if (display)
     report.displayTitle = {
@@ -179,47 +230,56 @@ export async function importRaw(
     : [];
   if (kicker) report.kicker = { line: kicker.lines[0]!, text: kicker.text };
   if (byline) report.byline = { line: byline.lines[0]!, text: byline.text, authors };
+  return { display, headline, kicker, byline, authors };
+}
 
-  // 4. order: kicker, headline, byline, lead (what stood before the headline), then the rest
+/** Step 4: the chapter in order — kicker, headline, byline, lead (what stood before the headline), the rest. */
+function writeMarkdown(merged: Item[], head: Head, report: ImportReport): string {
+  const { kicker, headline, byline, display } = head;
   const hIndex = headline ? merged.indexOf(headline) : -1;
-  const head = new Set([kicker, headline, byline, display].filter(Boolean) as Item[]);
-  const before = hIndex > 0 ? merged.slice(0, hIndex).filter((m) => !head.has(m)) : [];
+  const inHead = new Set([kicker, headline, byline, display].filter(Boolean) as Item[]);
+  const before = hIndex > 0 ? merged.slice(0, hIndex).filter((m) => !inHead.has(m)) : [];
   const lead = before.filter((m) => m.kind === 'para');
-  const body = [...before.filter((m) => m.kind !== 'para'), ...merged.slice(hIndex + 1).filter((m) => !head.has(m))];
-
-  let fig = 0;
+  const body = [...before.filter((m) => m.kind !== 'para'), ...merged.slice(hIndex + 1).filter((m) => !inHead.has(m))];
   const out: string[] = [];
   if (kicker) out.push(`::: kicker\n${kicker.text}\n:::`);
   if (headline) out.push(`# ${headline.text}`);
   if (byline) out.push(`::: byline\n${byline.text}\n:::`);
   if (lead.length) out.push(`::: dek\n${lead.map((p) => p.text).join('\n\n')}\n:::`);
   for (const m of body) {
-    if (m.kind === 'caption') {
-      fig++;
-      const image = `images/fig-${String(fig).padStart(2, '0')}.png`;
-      const alt = m.text.replace(/[。！？]$/, '');
-      report.figures.push({ line: m.lines[0]!, caption: m.text, image, marker: m.marker ?? '(photo gap)' });
-      report.review.push({
-        file: '01-feature.md',
-        find: `![${alt}](${image}`,
-        note: `Figure ${fig}: write alt text that describes the photo (now the caption), and put the photo at ${image}.`,
-      });
-      out.push(`![${alt}](${image} "${m.text.replace(/"/g, '”')}")`);
-    } else if (m.kind === 'subhead') {
+    if (m.kind === 'caption') out.push(figure(m, report));
+    else if (m.kind === 'subhead') {
       report.subheads.push({ lines: m.lines, text: m.text });
       out.push(`## ${m.text}`);
-    } else if (m.kind === 'heading') {
-      out.push(`## ${m.text}`);
-    } else out.push(m.text);
+    } else if (m.kind === 'heading') out.push(`## ${m.text}`);
+    else out.push(m.text);
   }
-  let chapter = `${out.join('\n\n')}\n`;
+  return `${out.join('\n\n')}\n`;
+}
 
-  // 5. full-width punctuation in Chinese text (the lint rule's own fix), reported line by line
-  if (opts.normalize !== false)
-    chapter = applyRule(chapter, 'punctuation-halfwidth', (f, line, column) =>
-      report.punctuation.push({ line, column, from: chapter.slice(f.offset, f.offset + 1), to: f.fix!.replacement }),
-    );
-  // traditional characters are the editor's call: listed as edits, not changed
+/** A caption becomes a figure with a numbered image to supply; the editor still writes its alt text. */
+function figure(m: Item, report: ImportReport): string {
+  const fig = report.figures.length + 1;
+  const image = `images/fig-${String(fig).padStart(2, '0')}.png`;
+  const alt = m.text.replace(/[。！？]$/, '');
+  report.figures.push({ line: m.lines[0]!, caption: m.text, image, marker: m.marker ?? '(photo gap)' });
+  report.review.push({
+    file: '01-feature.md',
+    find: `![${alt}](${image}`,
+    note: `Figure ${fig}: write alt text that describes the photo (now the caption), and put the photo at ${image}.`,
+  });
+  return `![${alt}](${image} "${m.text.replace(/"/g, '”')}")`;
+}
+
+/** Step 5: full-width punctuation in Chinese text (the lint rule's own fix), reported line by line. */
+function normalizePunctuation(chapter: string, report: ImportReport): string {
+  return applyRule(chapter, 'punctuation-halfwidth', (f, line, column) =>
+    report.punctuation.push({ line, column, from: chapter.slice(f.offset, f.offset + 1), to: f.fix!.replacement }),
+  );
+}
+
+/** Traditional characters are the editor's call: listed as edits, not changed. */
+function listTraditional(chapter: string, report: ImportReport): void {
   applyRule(
     chapter,
     'traditional-character',
@@ -235,8 +295,10 @@ export async function importRaw(
     },
     false,
   );
+}
 
-  const title = display?.text ?? headline?.text ?? path.basename(rawFile, path.extname(rawFile));
+function bookYaml(title: string, head: Head, report: ImportReport): string {
+  const { kicker, authors } = head;
   const yaml = [
     `# Imported by folio import from ${report.source}; see import-report.json`,
     `title: ${title}`,
@@ -250,25 +312,14 @@ export async function importRaw(
   ].join('\n');
   if (!authors.length) report.review.push({ file: 'book.yaml', note: 'No byline found: fill in authors.' });
   report.review.push({ file: 'book.yaml', note: 'Add date, edition, rights, description and slug.' });
-  const placeholders = `# Photos to supply (one per figure), then run: folio placeholders to make FPO stand-ins\n${report.figures.map((f, i) => `${f.image}\t图${i + 1}\t${f.caption}`).join('\n')}\n`;
-  const files: Record<string, string> = {
-    'book.yaml': yaml,
-    '01-feature.md': chapter,
-    'images/PLACEHOLDERS.txt': placeholders,
-    'import-report.json': `${JSON.stringify(report, null, 2)}\n`,
-  };
+  return yaml;
+}
 
-  const total =
-    report.accounted.blank +
-    report.accounted.kept +
-    report.accounted.repeats +
-    report.accounted.pageNumbers +
-    report.accounted.joined;
-  if (total !== lines.length) throw new Error(`import lost track of lines: ${total} of ${lines.length}`);
-
+/** Writes the files atomically into `outDir`, which must be empty (but for images/) unless `force`. */
+async function writeManuscript(outDir: string, files: Record<string, string>, force?: boolean): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const existing = (await readdir(outDir)).filter((f) => f !== 'images');
-  if (existing.length && !opts.force) {
+  if (existing.length && !force) {
     throw new FolioError(
       [
         {
@@ -285,7 +336,6 @@ export async function importRaw(
     );
   }
   for (const [name, text] of Object.entries(files)) await writeAtomic(path.join(outDir, name), text);
-  return { report, files };
 }
 
 /** Runs one lint rule on generated Markdown; applies its fixes unless `apply` is false. */
