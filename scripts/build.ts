@@ -10,6 +10,7 @@ import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
 import { FOLIO_VERSION, renderHtml } from './render/html.js';
+import { sniffImage } from './manuscript/image.js';
 import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
 import { pruneCaches } from './cache/cache.js';
 
@@ -348,8 +349,9 @@ async function preflightBytes(
 /** book.yaml's cover image, else the booklet's own cover page. */
 async function coverImage(book: Book, p: Pagination): Promise<{ data: Buffer; mediaType: 'image/jpeg' | 'image/png' }> {
   if (book.cover) {
-    const png = /\.png$/i.test(book.cover);
-    return { data: await readFile(book.cover), mediaType: png ? 'image/png' : 'image/jpeg' };
+    // the loader has sniffed the bytes: PNG or JPEG, whatever the name says
+    const data = await readFile(book.cover);
+    return { data, mediaType: sniffImage(data) === 'png' ? 'image/png' : 'image/jpeg' };
   }
   if (!p.cover)
     throw new FolioError([

@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FolioError } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import { captionRanges, proseMask } from '../lint/mask.js';
 import { TEXT_RULES, type Finding } from '../lint/rules.js';
+import { confine, escapeMessage } from '../manuscript/confine.js';
 import { writeAtomic } from '../output/write.js';
 
 export interface ImportReport {
@@ -335,7 +336,24 @@ async function writeManuscript(outDir: string, files: Record<string, string>, fo
       2,
     );
   }
-  for (const [name, text] of Object.entries(files)) await writeAtomic(path.join(outDir, name), text);
+  const targets = confineOutputs(outDir, Object.keys(files));
+  for (const [name, text] of Object.entries(files)) await writeAtomic(targets.get(name)!, text);
+}
+
+/** The real path of each file to write under --out; refuses (before writing anything) one a symlink leads out. */
+function confineOutputs(outDir: string, names: string[]): Map<string, string> {
+  const targets = new Map<string, string>();
+  const errors: Diagnostic[] = [];
+  for (const name of names) {
+    const c = confine(outDir, path.join(outDir, name), { write: true });
+    if (c.ok) targets.set(name, c.path);
+    else {
+      const where = path.relative(process.cwd(), path.join(outDir, name));
+      errors.push({ file: where, line: 0, column: 0, severity: 'error', ...escapeMessage(name, c, outDir) });
+    }
+  }
+  if (errors.length) throw new FolioError(errors);
+  return targets;
 }
 
 /** Runs one lint rule on generated Markdown; applies its fixes unless `apply` is false. */

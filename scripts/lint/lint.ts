@@ -1,4 +1,5 @@
 import { type Diagnostic, FolioError, positionAt } from '../diagnostics/diagnostic.js';
+import { confine, escapeMessage } from '../manuscript/confine.js';
 import { loadManuscript, type Manuscript } from '../manuscript/load.js';
 import { buildBook, type Book } from '../model/book.js';
 import { writeAtomic } from '../output/write.js';
@@ -76,7 +77,19 @@ export async function lintManuscript(
           message: `Fixed: "${f.file.text.slice(f.offset, f.offset + f.fix!.length)}" → "${f.fix!.replacement}" (${f.message})`,
         });
       }
-      await writeAtomic(file, text);
+      // write the file the chapter really is (a symlink inside the folder stays a symlink)
+      const real = confine(manuscript.root, file, { write: true });
+      if (!real.ok)
+        throw new FolioError([
+          {
+            ...toDiagnostic(list[0]!),
+            line: 1,
+            column: 1,
+            severity: 'error',
+            ...escapeMessage('Chapter', real, manuscript.root),
+          },
+        ]);
+      await writeAtomic(real.path, text);
     }
     fixed.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     const remaining = lint.findings.filter((f) => !f.fix).map(toDiagnostic);

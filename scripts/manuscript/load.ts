@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseBookYaml } from '../config/load.js';
 import { TRIMS, type BookYaml } from '../config/schema.js';
 import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
+import { confine, escapeMessage } from './confine.js';
+import { checkImage } from './image.js';
 import { PATH_MESSAGES, resolveInside } from './paths.js';
 
 export interface SourceFile {
@@ -34,7 +36,7 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
   const root = path.resolve(dir);
   const reporter = new Reporter();
   const configPath = path.join(root, 'book.yaml');
-  const configFile = await readSource(configPath, 'book.yaml');
+  const configFile = await readSource(configPath, 'book.yaml', undefined, root);
   const config = parseBookYaml(configFile.text, configFile.display);
 
   const names = config.chapters ?? (await listMarkdown(root));
@@ -49,11 +51,18 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
   }
   const chapters: SourceFile[] = [];
   for (const [i, name] of names.entries()) {
-    const where = { file: configFile.display, ...lineOf(configFile.text, name) };
+    const where = config.chapters
+      ? { file: configFile.display, ...lineOf(configFile.text, name) }
+      : { file: displayPath(path.join(root, name)), line: 1, column: 1 };
     const resolved = resolveInside(root, name);
     if (!resolved.ok) {
       const m = PATH_MESSAGES[resolved.problem];
       reporter.error({ ...where, message: `chapters[${i}]: ${m.message}: ${name}`, ruleId: m.ruleId, hint: m.hint });
+      continue;
+    }
+    const real = confine(root, resolved.path);
+    if (!real.ok) {
+      reporter.error({ ...where, ...escapeMessage(`chapters[${i}]: ${name}`, real, displayPath(root)) });
       continue;
     }
     if (!(await isFile(resolved.path))) {
@@ -63,7 +72,7 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
       });
       continue;
     }
-    const file = await readSource(resolved.path, 'chapter', reporter);
+    const file = await readSource(resolved.path, 'chapter', reporter, root);
     if (!file.text.trim()) {
       reporter.error({
         file: file.display, line: 1, column: 1, message: 'Chapter is empty', ruleId: 'chapter-empty',
@@ -73,21 +82,35 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
     chapters.push(file);
   }
 
-  let cover: string | undefined;
-  if (config.cover) {
-    const where = { file: configFile.display, ...lineOf(configFile.text, config.cover) };
-    const resolved = resolveInside(root, config.cover);
-    if (!resolved.ok) {
-      const m = PATH_MESSAGES[resolved.problem];
-      reporter.error({ ...where, message: `cover: ${m.message}: ${config.cover}`, ruleId: m.ruleId, hint: m.hint });
-    } else if (!(await isFile(resolved.path))) {
-      reporter.error({ ...where, message: `cover: Image not found: ${config.cover}`, ruleId: 'image-missing', hint: 'Put the cover image under manuscript/images/.' });
-    } else cover = resolved.path;
-  }
+  const cover = config.cover ? await loadCover(root, config.cover, configFile, reporter) : undefined;
 
   const trim = typeof config.trim === 'string' ? { ...TRIMS[config.trim], name: config.trim } : config.trim;
   reporter.throwIfErrors();
   return { root, config, configFile, trim, chapters, cover, diagnostics: reporter };
+}
+
+/** The cover's real path, once it is confined, present and really a PNG or JPEG (sniffed from its bytes). */
+async function loadCover(root: string, ref: string, configFile: SourceFile, reporter: Reporter) {
+  const where = { file: configFile.display, ...lineOf(configFile.text, ref) };
+  const resolved = resolveInside(root, ref);
+  if (!resolved.ok) {
+    const m = PATH_MESSAGES[resolved.problem];
+    reporter.error({ ...where, message: `cover: ${m.message}: ${ref}`, ruleId: m.ruleId, hint: m.hint });
+    return undefined;
+  }
+  const real = confine(root, resolved.path);
+  if (!real.ok) {
+    reporter.error({ ...where, ...escapeMessage(`cover: ${ref}`, real, displayPath(root)) });
+    return undefined;
+  }
+  if (!(await isFile(real.path))) {
+    const hint = 'Put the cover image under manuscript/images/.';
+    reporter.error({ ...where, message: `cover: Image not found: ${ref}`, ruleId: 'image-missing', hint });
+    return undefined;
+  }
+  const checked = checkImage(await readFile(real.path), ref, where, displayPath(real.path), ['png', 'jpeg']);
+  for (const d of checked.problems) reporter.add({ ...d, message: `cover: ${d.message}` });
+  return checked.problems.length ? undefined : real.path;
 }
 
 async function listMarkdown(root: string): Promise<string[]> {
@@ -115,11 +138,22 @@ function lineOf(text: string, needle: string): { line: number; column: number } 
 // ignoreBOM keeps a BOM in the text so that it can be reported, not silently eaten.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-async function readSource(abs: string, what: string, reporter?: Reporter): Promise<SourceFile> {
+/** Reads a manuscript text file; the bytes come from its real path, which must lie inside `root`. */
+async function readSource(
+  abs: string,
+  what: string,
+  reporter: Reporter | undefined,
+  root: string,
+): Promise<SourceFile> {
   const display = displayPath(abs);
+  const real = confine(root, abs);
+  if (!real.ok) {
+    const m = escapeMessage(what, real, displayPath(root));
+    throw new FolioError([{ file: display, line: 1, column: 1, severity: 'error', ...m }]);
+  }
   let bytes: Buffer;
   try {
-    bytes = await readFile(abs);
+    bytes = await readFile(real.path);
   } catch (e) {
     throw new FolioError([
       {
@@ -161,13 +195,13 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
 /** The chapters of a manuscript as text, without validating images (for tools that create them). */
 export async function loadManuscriptText(dir: string): Promise<SourceFile[]> {
   const root = path.resolve(dir);
-  const configFile = await readSource(path.join(root, 'book.yaml'), 'book.yaml');
+  const configFile = await readSource(path.join(root, 'book.yaml'), 'book.yaml', undefined, root);
   const config = parseBookYaml(configFile.text, configFile.display);
   const names = config.chapters ?? (await listMarkdown(root));
   const out: SourceFile[] = [];
   for (const name of names) {
     const r = resolveInside(root, name);
-    if (r.ok && (await isFile(r.path))) out.push(await readSource(r.path, 'chapter'));
+    if (r.ok && (await isFile(r.path))) out.push(await readSource(r.path, 'chapter', undefined, root));
   }
   return out;
 }

@@ -3,14 +3,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MarkdownIt, Token } from 'markdown-it';
 import { Reporter } from '../diagnostics/diagnostic.js';
-import type { Manuscript, SourceFile } from '../manuscript/load.js';
+import { confine, escapeMessage } from '../manuscript/confine.js';
+import { displayPath, type Manuscript, type SourceFile } from '../manuscript/load.js';
 import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
-import { imageSize, isFpoPng } from '../manuscript/png.js';
+import { checkImage } from '../manuscript/image.js';
+import { isFpoPng } from '../manuscript/png.js';
 
 /** Limits that keep one block from breaking the layout engine; beyond them the manuscript is wrong. */
 export const LIMITS = { headingChars: 200, paragraphChars: 20_000 };
-const MAX_IMAGE_PIXELS = 60e6;
-const MAX_IMAGE_SIDE = 12_000;
 import { checkHtml } from '../markdown/html-policy.js';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
@@ -185,6 +185,12 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           c.attrSet('src', '');
           continue;
         }
+        const real = confine(root, resolved.path);
+        if (!real.ok) {
+          reporter.error({ ...pos, ...escapeMessage(`Image ${src}`, real, displayPath(root)) });
+          c.attrSet('src', '');
+          continue;
+        }
         if (!existsSync(resolved.path) || !statSync(resolved.path).isFile()) {
           reporter.error({
             ...pos,
@@ -194,32 +200,16 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           });
           continue;
         }
-        const bytes = readFileSync(resolved.path);
-        const size = /\.svg$/i.test(resolved.path) ? { width: 1, height: 1 } : imageSize(bytes);
-        if (!size || size.width === 0 || size.height === 0) {
-          reporter.error({
-            ...pos,
-            message: `Image is not a readable PNG, JPEG, GIF or WebP: ${src}`,
-            ruleId: 'image-corrupt',
-            hint: 'Re-export the image; the file may be truncated or have the wrong extension.',
-          });
-          continue;
-        }
-        if (size.width * size.height > MAX_IMAGE_PIXELS || Math.max(size.width, size.height) > MAX_IMAGE_SIDE) {
-          reporter.error({
-            ...pos,
-            message: `Image is ${size.width} × ${size.height} px, far larger than any page needs: ${src}`,
-            ruleId: 'image-too-large',
-            hint: `Downscale it: 300 ppi at the printed size is enough (an A5 page is 1748 × 2480 px); the limit is ${MAX_IMAGE_SIDE} px a side and ${MAX_IMAGE_PIXELS / 1e6} megapixels.`,
-          });
-          continue;
-        }
+        const bytes = readFileSync(real.path);
+        const checked = checkImage(bytes, src, pos, displayPath(real.path));
+        for (const d of checked.problems) reporter.add(d);
+        if (checked.problems.length) continue;
         const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
         c.attrSet('src', `m/${href}`);
         const caption = attr(c, 'title') ?? '';
         figures.push({
           id: `${id}-fig${figures.length + 1}`,
-          file: resolved.path,
+          file: real.path,
           href,
           alt: inlineText(c),
           caption,

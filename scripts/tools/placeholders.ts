@@ -1,10 +1,13 @@
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
+import { type Diagnostic, Reporter } from '../diagnostics/diagnostic.js';
+import { confine, escapeMessage } from '../manuscript/confine.js';
+import { displayPath } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
+import { writeAtomic } from '../output/write.js';
 import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
 import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
@@ -64,18 +67,20 @@ export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec)
   }
 }
 
-/** Writes an FPO placeholder for every figure image that is missing (or all with `all`); returns the files. */
-export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}): Promise<string[]> {
+/** The figures of a manuscript's chapters as placeholder specs, each with the place that names it. */
+async function figureSpecs(root: string): Promise<(PlaceholderSpec & { where: Omit<Diagnostic, 'severity'> })[]> {
   const md = createMarkdown();
-  const root = path.resolve(dir);
-  const specs: PlaceholderSpec[] = [];
+  const specs: (PlaceholderSpec & { where: Omit<Diagnostic, 'severity'> })[] = [];
   // read the chapters directly: the manuscript loader would refuse the missing images we are here to make
   const { loadManuscriptText } = await import('../manuscript/load.js');
-  for (const ch of await loadManuscriptText(dir)) {
+  for (const ch of await loadManuscriptText(root)) {
     for (const t of md.parse(ch.text, {})) {
       for (const c of t.children ?? []) {
         if (c.type !== 'image') continue;
-        const r = resolveInside(root, attr(c, 'src') ?? '');
+        const src = attr(c, 'src') ?? '';
+        const r = resolveInside(root, src);
+        const line = (t.map?.[0] ?? 0) + 1;
+        const column = Math.max(1, (ch.text.split('\n')[line - 1] ?? '').indexOf(src) + 1);
         if (r.ok)
           specs.push({
             file: r.path,
@@ -83,17 +88,36 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
             index: specs.length + 1,
             width: 1500,
             height: 1000,
+            where: { file: ch.display, line, column, message: `Image ${src}`, ruleId: '' },
           });
       }
     }
   }
-  const todo = opts.all ? specs : specs.filter((s) => !existsSync(s.file));
+  return specs;
+}
+
+/**
+ * Writes an FPO placeholder for every figure image that is missing (or all with `all`); returns the files.
+ * Writes only where the real path (after symlinks) is inside the manuscript and never through a dangling
+ * symlink: otherwise nothing is written and the error names the figure (`path-symlink-escape`).
+ */
+export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}): Promise<string[]> {
+  const root = path.resolve(dir);
+  const specs = await figureSpecs(root);
+  const reporter = new Reporter();
+  const todo: PlaceholderSpec[] = [];
+  for (const s of specs) {
+    const c = confine(root, s.file, { write: true });
+    if (!c.ok) reporter.error({ ...s.where, ...escapeMessage(s.where.message, c, displayPath(root)) });
+    else if (opts.all || !c.exists) todo.push({ ...s, file: c.path });
+  }
+  reporter.throwIfErrors();
   if (!todo.length) return [];
   const browser = await launchBrowser();
   try {
     for (const s of todo) {
       await mkdir(path.dirname(s.file), { recursive: true });
-      await writeFile(s.file, await renderPlaceholder(browser, s));
+      await writeAtomic(s.file, await renderPlaceholder(browser, s));
     }
   } finally {
     await closeBrowser(browser);
