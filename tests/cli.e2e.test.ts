@@ -79,11 +79,11 @@ describe('folio CLI', () => {
     const bad = folio('lint', 'tests/fixtures/lint/container');
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(
-      /^tests\/fixtures\/lint\/container\/01\.md:7:1 error Container is never closed with ":::" container-unclosed\n {2}hint: /m,
+      /^tests\/fixtures\/lint\/container\/bad\.md:10:1 error Container is never closed with ":::" container-unclosed\n {2}hint: /m,
     );
     const warn = folio('lint', 'tests/fixtures/lint/quote-straight');
     expect(warn.status).toBe(0);
-    expect(warn.stdout).toMatch(/01\.md:3:3 warning .* quote-straight/);
+    expect(warn.stdout).toMatch(/bad\.md:3:3 warning .* quote-straight/);
     const json = JSON.parse(folio('lint', 'tests/fixtures/lint/footnote', '--format', 'json').stdout);
     expect(json.diagnostics.map((d: { ruleId: string }) => d.ruleId)).toEqual([
       'footnote-undefined',

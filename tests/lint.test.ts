@@ -1,9 +1,12 @@
-// Each lint rule against its bad fixture: tests/fixtures/lint/<rule>/expected.txt lists `file:line:col rule-id`.
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+// Each lint rule against its fixtures: tests/fixtures/lint/<rule>/ holds bad.md (what the rule must report),
+// good.md (near misses it must not report) and expected.txt, the exact `file:line:col rule-id` list of the
+// folder. One generated test per fixture file; `book-yaml` and `model` hold the build's own checks.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintManuscript } from '../scripts/lint/lint.js';
+import { BOOK_RULES, TEXT_RULES } from '../scripts/lint/rules/index.js';
 
 const FIXTURES = 'tests/fixtures/lint';
 const list = async (dir: string) =>
@@ -11,14 +14,37 @@ const list = async (dir: string) =>
     .map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`)
     .sort();
 
+const folders = readdirSync(FIXTURES).sort();
+const linted = new Map<string, Promise<string[]>>();
+const lintOnce = (folder: string) => {
+  if (!linted.has(folder)) linted.set(folder, list(path.join(FIXTURES, folder)));
+  return linted.get(folder)!;
+};
+
 describe('lint rules (tests/fixtures/lint)', () => {
-  for (const name of readdirSync(FIXTURES).sort()) {
-    it(`${name}: gives exactly the diagnostics in expected.txt`, async () => {
-      const expected = readFileSync(path.join(FIXTURES, name, 'expected.txt'), 'utf8')
-        .trim()
-        .split('\n')
-        .sort();
-      expect(await list(path.join(FIXTURES, name))).toEqual(expected);
+  it('every registered rule has a folder with a bad and a good fixture', () => {
+    for (const [name] of [...TEXT_RULES, ...BOOK_RULES]) {
+      expect(existsSync(path.join(FIXTURES, name, 'bad.md')), `${name}/bad.md`).toBe(true);
+      expect(existsSync(path.join(FIXTURES, name, 'good.md')), `${name}/good.md`).toBe(true);
+    }
+  });
+
+  for (const folder of folders) {
+    const expected = readFileSync(path.join(FIXTURES, folder, 'expected.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .sort();
+    const files = readdirSync(path.join(FIXTURES, folder)).filter(
+      (f) => f.endsWith('.md') || expected.some((e) => e.startsWith(`${f}:`)),
+    );
+    for (const file of files.sort()) {
+      const want = expected.filter((e) => e.startsWith(`${file}:`));
+      it(`${folder}/${file} → ${want.length ? want.join(', ') : 'nothing'}`, async () => {
+        expect((await lintOnce(folder)).filter((d) => d.startsWith(`${file}:`))).toEqual(want);
+      });
+    }
+    it(`${folder}: nothing beyond expected.txt`, async () => {
+      expect(await lintOnce(folder)).toEqual(expected);
     });
   }
 
@@ -58,7 +84,7 @@ describe('lint --fix', () => {
       const r = await lintManuscript(path.join(dir, name), { fix: true });
       expect(r.fixed.length, name).toBeGreaterThan(0);
       expect(r.fixed.every((d) => d.message.startsWith('Fixed: '))).toBe(true);
-      expect(readFileSync(path.join(dir, name, '01.md'), 'utf8').split('\n')[2], name).toBe(line);
+      expect(readFileSync(path.join(dir, name, 'bad.md'), 'utf8').split('\n')[2], name).toBe(line);
       expect((await lintManuscript(path.join(dir, name))).diagnostics, name).toEqual([]);
     }
   });

@@ -1,5 +1,6 @@
-// Fixture-driven, as markdown-it does it: title, then input and expected HTML between "." lines.
-import { readFileSync } from 'node:fs';
+// Fixture-driven, as markdown-it does it: title, then input and expected HTML between "." lines; one fixture
+// file per plugin (and commonmark.txt for markdown-it's own behaviour) in tests/fixtures/markdown/.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkHtml } from '../scripts/markdown/html-policy.js';
 import { createMarkdown } from '../scripts/markdown/md.js';
@@ -37,14 +38,21 @@ function readFixtures(file: string): Case[] {
 }
 
 const md = createMarkdown();
-const fixtures = readFixtures('tests/fixtures/markdown.txt');
+const DIR = 'tests/fixtures/markdown';
+const PLUGINS = ['attrs', 'cjk-breaks', 'cjk-friendly', 'containers', 'figures', 'footnote', 'html-policy', 'nobreak'];
 
-describe('markdown (tests/fixtures/markdown.txt)', () => {
-  it('has fixtures', () => expect(fixtures.length).toBeGreaterThan(15));
-  for (const c of fixtures) {
-    it(`line ${c.line}: ${c.title}`, () => {
-      expect(md.render(c.input).trim()).toBe(c.expected.trim());
-    });
+describe('markdown fixtures (tests/fixtures/markdown/)', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
+  it('has one fixture file per plugin, each with cases', () => {
+    expect(files.sort()).toEqual(['commonmark', ...PLUGINS].sort().map((p) => `${p}.txt`));
+    for (const f of files) expect(readFixtures(`${DIR}/${f}`).length, f).toBeGreaterThan(0);
+  });
+  for (const file of files.sort()) {
+    for (const c of readFixtures(`${DIR}/${file}`)) {
+      it(`${file}:${c.line}: ${c.title}`, () => {
+        expect(md.render(c.input).trim()).toBe(c.expected.trim());
+      });
+    }
   }
 });
 

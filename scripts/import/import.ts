@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
-import { captionRanges, proseMask } from '../lint/mask.js';
-import { TEXT_RULES, type Finding } from '../lint/rules.js';
+import { textContext } from '../lint/lint.js';
+import { type Finding, textRule } from '../lint/rules/index.js';
 import { confine, escapeMessage } from '../manuscript/confine.js';
 import { writeAtomic } from '../output/write.js';
 
@@ -363,12 +363,9 @@ function applyRule(
   each: (f: Finding, line: number, column: number) => void,
   apply = true,
 ): string {
-  const rule = TEXT_RULES.find((r) => r.id === id)!;
   const found: Finding[] = [];
   const file = { path: '', display: '', text };
-  const mask = proseMask(text);
-  for (const [a, b] of captionRanges(text)) mask.fill(0, a, b);
-  rule.check({ file, text, mask, allow: [] }, (f) => found.push({ ...f, file, ruleId: id }));
+  textRule(id)(textContext(file, []), (f) => found.push({ ...f, file, ruleId: id }));
   for (const f of found) {
     const upto = text.slice(0, f.offset);
     each(f, upto.split('\n').length, f.offset - upto.lastIndexOf('\n'));

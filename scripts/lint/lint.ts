@@ -3,8 +3,11 @@ import { confine, escapeMessage } from '../manuscript/confine.js';
 import { loadManuscript, type Manuscript } from '../manuscript/load.js';
 import { buildBook, type Book } from '../model/book.js';
 import { writeAtomic } from '../output/write.js';
+import type { MarkdownIt } from 'markdown-it';
+import type { SourceFile } from '../manuscript/load.js';
+import { createMarkdown } from '../markdown/md.js';
 import { captionRanges, proseMask } from './mask.js';
-import { BOOK_RULES, type Finding, TEXT_RULES } from './rules.js';
+import { BOOK_RULES, type Finding, type TextContext, TEXT_RULES } from './rules/index.js';
 
 export interface LintResult {
   diagnostics: Diagnostic[];
@@ -18,14 +21,34 @@ export interface LintResult {
 export function lintBook(manuscript: Manuscript, book: Book): LintResult {
   const findings: Finding[] = [];
   for (const file of manuscript.chapters) {
-    const mask = proseMask(file.text);
-    for (const [a, b] of captionRanges(file.text)) mask.fill(0, a, b);
-    const ctx = { file, text: file.text, mask, allow: manuscript.config.lint.allow };
-    for (const rule of TEXT_RULES) rule.check(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? rule.id }));
+    const ctx = textContext(file, manuscript.config.lint.allow);
+    for (const [name, rule] of TEXT_RULES) rule(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? name }));
   }
-  for (const rule of BOOK_RULES) rule.check(book, (f) => findings.push({ ...f, ruleId: f.ruleId ?? rule.id }));
+  for (const [name, rule] of BOOK_RULES) rule(book, (f) => findings.push({ ...f, ruleId: f.ruleId ?? name }));
   findings.sort((a, b) => a.file.display.localeCompare(b.file.display) || a.offset - b.offset);
   return { findings, diagnostics: findings.map(toDiagnostic) };
+}
+
+let lintMd: MarkdownIt | undefined;
+
+/**
+ * What a text rule reads: the file's text, its prose mask (captions are prose) and its markdown-it tokens.
+ * The lint parse keeps footnote definitions where they stand (no footnote_tail), so they carry their lines.
+ */
+export function textContext(file: SourceFile, allow: string[]): TextContext {
+  const text = file.text;
+  const mask = proseMask(text);
+  for (const [a, b] of captionRanges(text)) mask.fill(0, a, b);
+  lintMd ??= createMarkdown().disable('footnote_tail');
+  const tokens = lintMd.parse(text, {});
+  const lines = text.split('\n');
+  const lineStarts: number[] = [];
+  let at = 0;
+  for (const line of lines) {
+    lineStarts.push(at);
+    at += line.length + 1;
+  }
+  return { file, text, mask, allow, tokens, lines, lineStarts };
 }
 
 export function toDiagnostic(f: Finding): Diagnostic {
@@ -70,11 +93,11 @@ export async function lintManuscript(
         if (f.offset + f.fix!.length > limit) continue;
         text = text.slice(0, f.offset) + f.fix!.replacement + text.slice(f.offset + f.fix!.length);
         limit = f.offset;
-        const d = toDiagnostic(f);
+        const was = f.file.text.slice(f.offset, f.offset + f.fix!.length);
         fixed.push({
-          ...d,
+          ...toDiagnostic(f),
           severity: 'info',
-          message: `Fixed: "${f.file.text.slice(f.offset, f.offset + f.fix!.length)}" → "${f.fix!.replacement}" (${f.message})`,
+          message: `Fixed: "${was}" → "${f.fix!.replacement}" (${f.message})`,
         });
       }
       // write the file the chapter really is (a symlink inside the folder stays a symlink)

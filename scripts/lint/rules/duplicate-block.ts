@@ -1,0 +1,24 @@
+import { type BookRule, offsetOfLine } from './types.js';
+import { sourceLine } from './source.js';
+
+/** The same paragraph or caption twice in the book (newspaper extraction repeats blocks). */
+export const duplicateBlock: BookRule = (book, report) => {
+  const seen = new Map<string, string>();
+  for (const ch of book.chapters) {
+    for (const b of ch.blocks) {
+      if (b.kind === 'heading') continue;
+      const key = `${b.kind}:${b.text.replace(/\s+/g, '')}`;
+      if (b.text.replace(/\s+/g, '').length < 8) continue;
+      if (seen.has(key))
+        report({
+          file: ch.file,
+          offset: offsetOfLine(ch.file.text, sourceLine(b.source)),
+          ruleId: b.kind === 'caption' ? 'duplicate-caption' : 'duplicate-paragraph',
+          severity: 'warning',
+          message: `Duplicate ${b.kind === 'caption' ? 'caption' : 'paragraph'} (first at ${seen.get(key)})`,
+          hint: 'Newspaper extraction repeats blocks; keep one.',
+        });
+      else seen.set(key, b.source);
+    }
+  }
+};
