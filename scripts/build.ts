@@ -1,46 +1,19 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import { type Diagnostic, FolioError } from './diagnostics/diagnostic.js';
+import type { FidelityReport } from './check/fidelity.js';
+import { type Diagnostic, FolioError, wrapStageError } from './diagnostics/diagnostic.js';
 import { lintBook } from './lint/lint.js';
-import { loadManuscript } from './manuscript/load.js';
+import { loadManuscript, type Manuscript } from './manuscript/load.js';
 import { buildBook, type Book } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
-import type { FileCheck, Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
-import { FOLIO_VERSION, renderHtml } from './render/html.js';
-import { sniffImage } from './manuscript/image.js';
-import { type ManifestEntry, sha256, updateManifest, writeAtomic } from './output/write.js';
+import type { Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
+import { renderHtml } from './render/html.js';
+import { type ManifestEntry, sha256, writeAtomic } from './output/write.js';
+import { makeOutputs, outputStages, type BuiltOutput, type MadeOutputs } from './output/make.js';
+import { OutputTransaction, recoverOutputs } from './output/transaction.js';
 import { pruneCaches } from './cache/cache.js';
-
-/**
- * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded while Chromium
- * starts and Paged.js lays out, when the Node process would otherwise wait (~0.5 s of module loading
- * off the critical path).
- */
-const outputStages = () =>
-  Promise.all([
-    import('./pdf/finish.js'),
-    import('./press/press.js'),
-    import('./press/pdfx.js'),
-    import('./press/impose.js'),
-    import('./epub/content.js'),
-    import('./epub/package.js'),
-    import('./preflight/preflight.js'),
-    import('./preflight/report.js'),
-  ]).then(([finish, press, pdfx, imposition, content, pack, pre, report]) => ({
-    finishPdf: finish.finishPdf,
-    makePressPdf: press.makePressPdf,
-    makePdfx: pdfx.makePdfx,
-    impose: imposition.impose,
-    prepareChapters: content.prepareChapters,
-    packEpub: pack.packEpub,
-    preflight: pre.preflight,
-    preflightFile: pre.preflightFile,
-    combineReports: pre.combineReports,
-    preflightHtml: report.preflightHtml,
-  }));
 
 import { TARGETS, type Target } from './targets.js';
 
@@ -52,6 +25,8 @@ export interface BuildOptions {
   targets?: Target[];
   /** Paged.js time limit per target, ms. */
   timeoutMs?: number;
+  /** Run `folio check` on the outputs in the staging folder before they replace the earlier ones (default true). */
+  check?: boolean;
   /** Progress lines (stage, time). */
   log?: (line: string) => void;
   onPage?: (n: number) => void;
@@ -70,199 +45,180 @@ export interface BuildResult {
   pdfxVersion?: string;
   imposition?: { sheets: number; blanksAdded: number; sides: [number, number][]; sequence: number[] };
   preflight?: PreflightReport;
+  /** The fidelity check of the staged outputs (absent with check: false or no booklet, press or EPUB). */
+  check?: FidelityReport;
+}
+
+/** Times each stage and wraps a foreign error with the stage's name and input. */
+export class Stages {
+  readonly timings: { stage: string; ms: number }[] = [];
+  constructor(readonly log: (line: string) => void) {}
+
+  async run<T>(name: string, input: string, fn: () => Promise<T> | T): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } catch (e) {
+      throw wrapStageError(name, input, e);
+    } finally {
+      const ms = performance.now() - t0;
+      this.timings.push({ stage: name, ms });
+      this.log(`${name.padEnd(10)} ${ms.toFixed(0).padStart(6)} ms`);
+    }
+  }
 }
 
 /**
- * config → manuscript → model → HTML → Paged.js → PDF → outputs. Nothing is written unless every
- * stage succeeds; each file is then renamed into place atomically.
+ * config → manuscript → model → HTML → Paged.js → outputs → staging folder → check → swap.
+ * The outputs and the manifest replace the earlier ones as one set, or not at all.
  * @example await build({ manuscript: 'manuscript', out: 'dist' });
  */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
+  const stages = new Stages(log);
+  const notes: Diagnostic[] = [];
+  const note = noteFor(opts.out, notes, log);
+  await recoverOutputs(opts.out, note);
+  const { manuscript, book } = await prepare(opts, stages);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
-  const timings: BuildResult['timings'] = [];
-  const stage = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      const ms = performance.now() - t0;
-      timings.push({ stage: name, ms });
-      log(`${name.padEnd(10)} ${ms.toFixed(0).padStart(6)} ms`);
-    }
+  const made = await layOutAndMake(opts, stages, book, targets);
+  const committed = await writeOutputs(opts, stages, book, made, note);
+  await pruneCaches(); // the content-keyed cache stays within its limits, least recently used first
+  return {
+    book,
+    outputs: committed.entries,
+    pagination: made.pagination,
+    epub: made.epub,
+    pdfxVersion: made.pdfxVersion,
+    imposition: made.imposition,
+    preflight: made.report,
+    check: committed.check,
+    diagnostics: [
+      ...notes,
+      ...manuscript.diagnostics.diagnostics,
+      ...made.pagination.diagnostics,
+      ...(made.report?.findings ?? []),
+    ],
+    timings: stages.timings,
   };
+}
 
-  const manuscript = await stage('manuscript', () => loadManuscript(opts.manuscript));
+/** Notes about the output folder (a stale lock taken over, a swap settled) as info diagnostics. */
+function noteFor(out: string, notes: Diagnostic[], log: (line: string) => void) {
+  return (message: string) => {
+    notes.push({ file: out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
+    log(`note       ${message}`);
+  };
+}
+
+/** Manuscript, model and lint: errors stop the build here, before the browser. */
+async function prepare(opts: BuildOptions, stages: Stages): Promise<{ manuscript: Manuscript; book: Book }> {
+  const manuscript = await stages.run('manuscript', opts.manuscript, () => loadManuscript(opts.manuscript));
   checkOutDir(opts.out, manuscript.root);
-  const book = await stage('model', () => buildBook(manuscript));
-  // lint before the browser starts: errors stop the build, warnings are printed
-  await stage('lint', () => {
+  const book = await stages.run('model', opts.manuscript, () => buildBook(manuscript));
+  await stages.run('lint', opts.manuscript, () => {
     for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
   });
   manuscript.diagnostics.throwIfErrors();
-  const bundle = await stage('html', () => renderHtml(book));
+  return { manuscript, book };
+}
 
+/** Paged.js lays out the booklet; every target is made from its pages. The browser never outlives this. */
+async function layOutAndMake(opts: BuildOptions, stages: Stages, book: Book, targets: Target[]) {
+  const bundle = await stages.run('html', opts.manuscript, () => renderHtml(book));
+  const modules = outputStages();
+  modules.catch(() => {}); // awaited in makeOutputs; a failure to load surfaces there
   let browser: Browser | undefined;
-  const outputs: { target: Target; file: string; data: Uint8Array; pages?: number }[] = [];
-  let pagination: Pagination | undefined;
-  let epubReport: BuildResult['epub'];
-  let pdfxVersion: string | undefined;
-  let imposition: BuildResult['imposition'];
-  let report: PreflightReport | undefined;
-  const stages = outputStages();
-  stages.catch(() => {}); // awaited below; a failure to load surfaces there
   try {
-    browser = await stage('browser', () => launchBrowser());
+    browser = await stages.run('browser', 'chromium', () => launchBrowser());
     opts.onBrowser?.(browser);
+    const b = browser;
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
-    pagination = await stage('paginate', () =>
-      paginate(bundle, book, browser!, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }),
+    const pagination = await stages.run('paginate', opts.manuscript, () =>
+      paginate(bundle, book, b, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }),
     );
     verifyPagination(book, pagination);
     if (!targets.includes('epub')) await closeBrowser(browser);
-    const { finishPdf, makePressPdf, makePdfx, impose, prepareChapters, packEpub, preflightFile, combineReports } =
-      await stages;
-    const pdfName = `${book.meta.slug}.pdf`;
-    const slug = book.meta.slug;
-    const creator = `Folio ${FOLIO_VERSION}`;
-    let press: Uint8Array | undefined;
-    if (targets.includes('press') || targets.includes('press-pdfx')) {
-      press = await stage('press', () => makePressPdf(pagination!.pdf, book.meta, `${slug}-press.pdf`, creator));
-      if (targets.includes('press'))
-        outputs.push({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pagination.pages.length });
-    }
-    // Ghostscript (its own process), the imposition and the EPUB do not wait for each other; each
-    // press file is preflighted as soon as it exists (poppler runs in processes of its own).
-    const p = pagination;
-    const layout = layoutOf(book, p);
-    const checks: Promise<FileCheck>[] = [];
-    const check = (target: Target, file: string, data: Uint8Array) => {
-      const c = preflightBytes(preflightFile, target, file, data, layout);
-      c.catch(() => {}); // awaited below
-      return c;
-    };
-    if (press && targets.includes('press')) checks[0] = check('press', `${slug}-press.pdf`, press);
-    // Ghostscript first: it is the longest and runs in processes of its own; the rest is pdf-lib and
-    // the EPUB on this thread meanwhile.
-    const [pdfx, booklet, imposed, epub] = await Promise.all([
-      targets.includes('press-pdfx')
-        ? stage('press-pdfx', () => makePdfx(press!, book.meta)).then(
-            (r) => ((checks[1] = check('press-pdfx', `${slug}-press-pdfx.pdf`, r.data)), r),
-          )
-        : undefined,
-      targets.includes('booklet') ? stage('pdf', () => finishPdf(p.pdf, book.meta, { creator })) : undefined,
-      targets.includes('imposed')
-        ? stage('imposed', () => impose(p.pdf, book.meta, p.pages, `${slug}-imposed.pdf`, creator)).then(
-            (r) => ((checks[2] = check('imposed', `${slug}-imposed.pdf`, r.data)), r),
-          )
-        : undefined,
-      targets.includes('epub')
-        ? stage('epub-html', () => prepareChapters(browser!, book, p.breaks))
-            .then(async (chapters) => {
-              // the last use of the browser: close it now, not after Ghostscript and preflight (a long
-              // book's Chromium holds hundreds of MB)
-              await closeBrowser(browser);
-              return chapters;
-            })
-            .then((chapters) =>
-              stage('epub', async () =>
-                packEpub({
-                  book,
-                  chapters,
-                  pages: p.pages,
-                  breaks: p.breaks,
-                  cover: await coverImage(book, p),
-                  printFile: pdfName,
-                }),
-              ),
-            )
-        : undefined,
-    ]);
-    if (booklet) outputs.unshift({ target: 'booklet', file: pdfName, data: booklet, pages: p.pages.length });
-    if (pdfx) {
-      pdfxVersion = pdfx.version;
-      outputs.push({ target: 'press-pdfx', file: `${slug}-press-pdfx.pdf`, data: pdfx.data, pages: p.pages.length });
-      log(
-        `press-pdfx ${pdfx.images.images} images in CMYK (${pdfx.images.hits} from the cache)${pdfx.images.skipped ? `, ${pdfx.images.skipped} left to Ghostscript` : ''}`,
-      );
-    }
-    if (imposed) {
-      imposition = {
-        sheets: imposed.sheets,
-        blanksAdded: imposed.blanksAdded,
-        sides: imposed.sides,
-        sequence: imposed.sequence,
-      };
-      log(
-        `imposed    ${p.pages.length} pages + ${imposed.blanksAdded} blank = ${imposed.sequence.length} (${imposed.sheets} sheets, 2-up saddle stitch)`,
-      );
-      outputs.push({ target: 'imposed', file: `${slug}-imposed.pdf`, data: imposed.data, pages: imposed.sides.length });
-    }
-    if (epub) {
-      epubReport = {
-        fontBefore: epub.font.before,
-        fontAfter: epub.font.after,
-        glyphs: epub.font.glyphs,
-        pageList: epub.pageList,
-      };
-      log(
-        `epub font  ${(epub.font.before / 1024 / 1024).toFixed(1)} MiB → ${(epub.font.after / 1024).toFixed(0)} KiB (${epub.font.glyphs} characters); page-list ${epub.pageList} entries`,
-      );
-      outputs.push({ target: 'epub', file: `${book.meta.slug}.epub`, data: epub.data });
-    }
-    const pending = checks.filter(Boolean);
-    if (pending.length) {
-      report = await stage('preflight', async () => combineReports(await Promise.all(pending)));
-      log(
-        `preflight  ${report.summary.passed ? 'passed' : 'FAILED'}: ${report.summary.errors} errors, ${report.summary.warnings} warnings, ${report.summary.infos} notes`,
-      );
-    }
+    const layout = layoutOf(book, pagination);
+    const ctx = { book, pagination, layout, targets, stages, browser: b, closeBrowser: () => closeBrowser(b) };
+    return await makeOutputs(ctx, await modules);
   } finally {
-    // never leave a browser behind, even one that crashed or hangs
-    await closeBrowser(browser);
+    await closeBrowser(browser); // never leave a browser behind, even one that crashed or hangs
   }
+}
 
-  const out = path.resolve(opts.out);
-  if (report) {
-    // The report is written even when preflight fails: it is what the user reads to fix the book.
-    await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeAtomic(path.join(out, 'preflight.html'), (await stages).preflightHtml(report, book.meta.title));
-    if (!report.summary.passed) throw new FolioError(report.findings.filter((f) => f.severity === 'error'));
+/**
+ * Stages every output, the layout and the preflight report in a folder inside --out, checks them
+ * there, then swaps them in with the manifest last. A failed preflight writes its report (for the
+ * user to read) and nothing else.
+ */
+async function writeOutputs(
+  opts: BuildOptions,
+  stages: Stages,
+  book: Book,
+  made: MadeOutputs,
+  note: (text: string) => void,
+): Promise<{ entries: ManifestEntry[]; check?: FidelityReport }> {
+  if (made.report && !made.report.summary.passed) {
+    await writeReport(path.resolve(opts.out), made.report, book.meta.title);
+    throw new FolioError(made.report.findings.filter((f) => f.severity === 'error'));
   }
-  const entries = await stage('write', async () => {
-    const written: ManifestEntry[] = [];
-    for (const o of outputs) {
-      await writeAtomic(path.join(out, o.file), o.data);
-      written.push({
-        target: o.target,
-        file: o.file,
-        bytes: o.data.byteLength,
-        sha256: sha256(o.data),
-        ...(o.pages ? { pages: o.pages } : {}),
-      });
-    }
-    if (pagination)
-      await writeAtomic(path.join(out, 'layout.json'), `${JSON.stringify(layoutOf(book, pagination), null, 2)}\n`);
-    await updateManifest(out, written);
-    return written;
+  const tx = await OutputTransaction.begin(opts.out);
+  try {
+    const entries = await stages.run('stage', opts.out, () => stageFiles(tx, book, made));
+    const check = await checkStaged(opts, stages, book, tx, entries);
+    await stages.run('write', opts.out, () => tx.commit(entries, note));
+    return { entries, check };
+  } finally {
+    await tx.discard();
+  }
+}
+
+async function stageFiles(tx: OutputTransaction, book: Book, made: MadeOutputs): Promise<ManifestEntry[]> {
+  const entries = [];
+  for (const o of made.outputs) {
+    await tx.write(o.file, o.data);
+    entries.push(manifestEntry(o));
+  }
+  await tx.write('layout.json', `${JSON.stringify(made.layout, null, 2)}\n`);
+  if (made.report) {
+    const { preflightHtml } = await outputStages();
+    await tx.write('preflight.json', `${JSON.stringify(made.report, null, 2)}\n`);
+    await tx.write('preflight.html', preflightHtml(made.report, book.meta.title));
+  }
+  await tx.writeStagedManifest(entries);
+  return entries;
+}
+
+const manifestEntry = (o: BuiltOutput): ManifestEntry => ({
+  target: o.target,
+  file: o.file,
+  bytes: o.data.byteLength,
+  sha256: sha256(o.data),
+  ...(o.pages ? { pages: o.pages } : {}),
+});
+
+/** `folio check` on the staged set: a failure leaves the earlier outputs in place. */
+async function checkStaged(
+  opts: BuildOptions,
+  stages: Stages,
+  book: Book,
+  tx: OutputTransaction,
+  entries: ManifestEntry[],
+): Promise<FidelityReport | undefined> {
+  if (opts.check === false || !entries.some((e) => ['booklet', 'press', 'epub'].includes(e.target))) return undefined;
+  const report = await stages.run('check', opts.out, async () => {
+    const { checkFidelity } = await import('./check/fidelity.js');
+    return checkFidelity(opts.manuscript, tx.dir, { book });
   });
-  // the content-keyed cache stays within its limits (least recently used entries go first)
-  await pruneCaches();
-  return {
-    book,
-    outputs: entries,
-    pagination,
-    epub: epubReport,
-    pdfxVersion,
-    imposition,
-    preflight: report,
-    diagnostics: [
-      ...manuscript.diagnostics.diagnostics,
-      ...(pagination?.diagnostics ?? []),
-      ...(report?.findings ?? []),
-    ],
-    timings,
-  };
+  if (!report.passed) throw new FolioError(report.diagnostics);
+  return report;
+}
+
+async function writeReport(out: string, report: PreflightReport, title: string): Promise<void> {
+  const { preflightHtml } = await outputStages();
+  await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, title));
 }
 
 /** What preflight needs to know about the pages (also written as dist/layout.json for `folio preflight`). */
@@ -322,50 +278,10 @@ export async function preflightOutputs(outDir: string): Promise<PreflightReport>
         hint: 'Build them: folio build --target press --target press-pdfx --target imposed',
       },
     ]);
-  const { preflight, preflightHtml } = await outputStages();
+  const { preflight } = await outputStages();
   const report = await preflight(files, layout);
-  await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeAtomic(path.join(out, 'preflight.html'), preflightHtml(report, path.basename(files[0]!.file, '.pdf')));
+  await writeReport(out, report, path.basename(files[0]!.file, '.pdf'));
   return report;
-}
-
-/** Preflight of one in-memory press file (written to a temporary folder for poppler). */
-async function preflightBytes(
-  preflightFile: typeof import('./preflight/preflight.js').preflightFile,
-  target: Target,
-  file: string,
-  data: Uint8Array,
-  layout: Layout,
-): Promise<FileCheck> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'folio-preflight-'));
-  try {
-    await writeFile(path.join(dir, file), data);
-    return await preflightFile({ target: target as PreflightFile['target'], path: path.join(dir, file), file }, layout);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** book.yaml's cover image, else the booklet's own cover page. */
-async function coverImage(book: Book, p: Pagination): Promise<{ data: Buffer; mediaType: 'image/jpeg' | 'image/png' }> {
-  if (book.cover) {
-    // the loader has sniffed the bytes: PNG or JPEG, whatever the name says
-    const data = await readFile(book.cover);
-    return { data, mediaType: sniffImage(data) === 'png' ? 'image/png' : 'image/jpeg' };
-  }
-  if (!p.cover)
-    throw new FolioError([
-      {
-        file: 'booklet',
-        line: 0,
-        column: 0,
-        severity: 'error',
-        message: 'The cover page could not be captured for the EPUB',
-        ruleId: 'epub-cover',
-        hint: 'Set cover: in book.yaml.',
-      },
-    ]);
-  return { data: p.cover, mediaType: 'image/jpeg' };
 }
 
 /** `--out` inside the manuscript would feed outputs back in as inputs. */

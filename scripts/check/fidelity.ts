@@ -28,10 +28,10 @@ const squash = (s: string) => s.replace(/\s+/g, '');
 export async function checkFidelity(
   manuscriptDir: string,
   outDir: string,
-  opts: { epubcheck?: boolean } = {},
+  opts: { epubcheck?: boolean; book?: Book } = {},
 ): Promise<FidelityReport> {
-  const manuscript = await loadManuscript(manuscriptDir);
-  const book = buildBook(manuscript);
+  // the build passes the book it built from: no second load of the manuscript
+  const book = opts.book ?? buildBook(await loadManuscript(manuscriptDir));
   const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as {
     outputs: ManifestEntry[];
   };

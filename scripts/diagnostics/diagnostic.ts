@@ -23,6 +23,28 @@ export class FolioError extends Error {
   }
 }
 
+/**
+ * A foreign error (a library's, the system's) caught at a stage boundary: names the stage and its
+ * input and keeps the original as `cause`. What a user can cause is a FolioError instead; a
+ * StageError is a Folio fault, printed as an internal error.
+ */
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly input: string,
+    cause: unknown,
+  ) {
+    super(`${stage} failed on ${input}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StageError';
+  }
+}
+
+/** Rethrows a FolioError as it is; wraps anything else as a StageError of `stage` on `input`. */
+export function wrapStageError(stage: string, input: string, e: unknown): Error {
+  if (e instanceof FolioError || e instanceof StageError) return e;
+  return new StageError(stage, input, e);
+}
+
 /** Collects diagnostics for one run. Content problems are collected; `fail` throws. */
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
