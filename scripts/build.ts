@@ -74,10 +74,21 @@ export class Stages {
  * @example await build({ manuscript: 'manuscript', out: 'dist' });
  */
 export async function build(opts: BuildOptions): Promise<BuildResult> {
-  const log = opts.log ?? (() => {});
-  const stages = new Stages(log);
   const notes: Diagnostic[] = [];
-  const note = noteFor(opts.out, notes, log);
+  try {
+    return await buildWithNotes(opts, notes);
+  } catch (e) {
+    // a stale lock taken over or a swap settled is worth saying even when the build then fails
+    if (e instanceof FolioError && notes.length)
+      throw new FolioError([...notes, ...e.diagnostics], e.exitCode, { cause: e.cause });
+    throw e;
+  }
+}
+
+async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<BuildResult> {
+  const stages = new Stages(opts.log ?? (() => {}));
+  const note = (message: string) =>
+    notes.push({ file: opts.out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
   await recoverOutputs(opts.out, note);
   const { manuscript, book } = await prepare(opts, stages);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
@@ -100,14 +111,6 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       ...(made.report?.findings ?? []),
     ],
     timings: stages.timings,
-  };
-}
-
-/** Notes about the output folder (a stale lock taken over, a swap settled) as info diagnostics. */
-function noteFor(out: string, notes: Diagnostic[], log: (line: string) => void) {
-  return (message: string) => {
-    notes.push({ file: out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
-    log(`note       ${message}`);
   };
 }
 

@@ -1,8 +1,8 @@
-// folio build: the outputs of a manuscript into --out, then the fidelity check unless --no-check.
+// folio build: the outputs of a manuscript into --out, checked (unless --no-check) before they replace the old.
 import { type Command, Option } from 'commander';
 import { createProgress, summaryTable } from '../output/progress.js';
 import { TARGETS, type Target } from '../targets.js';
-import { runFidelity } from './check.js';
+import { printCheck } from './check.js';
 import { type FolioCommand, positiveSeconds, secondsSince, writeDiagnostics } from './shared.js';
 
 export interface BuildOptions {
@@ -22,14 +22,15 @@ async function runBuild(o: BuildOptions): Promise<number> {
     out: o.out,
     targets: o.target,
     timeoutMs: o.timeout * 1000,
+    check: o.check,
     log: (line) => progress.log(line),
     onPage: (n) => progress.page(n),
   }).finally(() => progress.done());
   writeDiagnostics(process.stderr, result.diagnostics);
   process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
+  if (result.check) printCheck(result.check, result.timings.find((t) => t.stage === 'check')?.ms ?? 0);
   process.stderr.write(`folio: built in ${secondsSince(t0)} s\n`);
-  const checkable = result.outputs.some((e) => e.target === 'booklet' || e.target === 'press' || e.target === 'epub');
-  return o.check && checkable ? runFidelity(o.manuscript, o.out, 'text') : 0;
+  return 0;
 }
 
 export const build: FolioCommand<[BuildOptions]> = {
@@ -41,6 +42,6 @@ export const build: FolioCommand<[BuildOptions]> = {
       .option('-o, --out <dir>', 'output folder', 'dist')
       .addOption(new Option('-t, --target <name...>', 'target(s) to build (default: all)').choices([...TARGETS]))
       .option('--timeout <seconds>', 'time limit for pagination', positiveSeconds('timeout'), 120)
-      .option('--no-check', 'skip the fidelity check of the outputs at the end'),
+      .option('--no-check', 'skip the fidelity check of the staged outputs before they replace the earlier ones'),
   run: runBuild,
 };

@@ -1,6 +1,7 @@
 // folio check: the built outputs against the manuscript (fidelity), or --typography: every laid-out line.
 import type { Command } from 'commander';
-import { type FolioCommand, formatOption, type OutputFormat, secondsSince, writeDiagnostics } from './shared.js';
+import type { FidelityReport } from '../check/fidelity.js';
+import { type FolioCommand, formatOption, type OutputFormat, writeDiagnostics } from './shared.js';
 
 export interface CheckOptions {
   manuscript: string;
@@ -10,18 +11,24 @@ export interface CheckOptions {
   stretch: number;
 }
 
-/** The fidelity check of the outputs in `out`; also run at the end of `folio build`. Returns the exit code. */
+/** The fidelity check of the outputs in `out`. Returns the exit code. */
 export async function runFidelity(manuscript: string, out: string, format: OutputFormat): Promise<number> {
   const t0 = performance.now();
   const { checkFidelity } = await import('../check/fidelity.js');
+  const { recoverOutputs } = await import('../output/transaction.js');
+  // a swap a killed build left half done is settled first: the check reads one whole set
+  await recoverOutputs(out, (note) => process.stderr.write(`folio: note: ${note}\n`));
   const r = await checkFidelity(manuscript, out);
   if (format === 'json') process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  else {
-    writeDiagnostics(process.stderr, r.diagnostics);
-    for (const c of r.checked) process.stderr.write(`folio: check ${c.target.padEnd(8)} ${c.checks.join('; ')}\n`);
-    process.stderr.write(`folio: check ${r.passed ? 'passed' : 'FAILED'} in ${secondsSince(t0)} s\n`);
-  }
+  else printCheck(r, performance.now() - t0);
   return r.passed ? 0 : 1;
+}
+
+/** The check's findings and one line per output checked (also after the check inside `folio build`). */
+export function printCheck(r: FidelityReport, ms: number): void {
+  writeDiagnostics(process.stderr, r.diagnostics);
+  for (const c of r.checked) process.stderr.write(`folio: check ${c.target.padEnd(8)} ${c.checks.join('; ')}\n`);
+  process.stderr.write(`folio: check ${r.passed ? 'passed' : 'FAILED'} in ${(ms / 1000).toFixed(1)} s\n`);
 }
 
 async function runTypography(o: CheckOptions): Promise<number> {

@@ -1,7 +1,7 @@
 // What every command shares: usage errors, option parsers, printing diagnostics, and the one place that
 // turns a thrown error into an exit code (0 ok, 1 content or build error, 2 usage error).
 import { type Command, CommanderError, Option } from 'commander';
-import { type Diagnostic, FolioError, formatDiagnostic } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, FolioError, formatDiagnostic, StageError } from '../diagnostics/diagnostic.js';
 
 /** One command: `define` declares its arguments and options on the program (the parser); `run` does the work. */
 export interface FolioCommand<A extends unknown[] = never[]> {
@@ -52,6 +52,9 @@ export function exitCodeFor(e: unknown): number {
     process.stderr.write(`folio: failed; earlier outputs are untouched\n`);
     return e.exitCode;
   }
-  process.stderr.write(`folio: internal error: ${(e as Error).stack ?? String(e)}\n`);
+  // a Folio fault, not the user's: the stage and its input say where, the stack is for the bug report
+  const where = e instanceof StageError ? ` in the ${e.stage} stage (${e.input})` : '';
+  const cause = e instanceof StageError ? (e.cause as Error | undefined) : (e as Error | undefined);
+  process.stderr.write(`folio: internal error${where}: ${cause?.stack ?? String(e)}\n`);
   return 1;
 }

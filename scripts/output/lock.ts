@@ -34,6 +34,7 @@ export function processStart(pid: number): string | undefined {
 
 /** Whether the process that wrote `owner` still runs (the same process, not a later one given its pid). */
 export function ownerAlive(owner: LockOwner): boolean {
+  if (!Number.isInteger(owner.pid) || owner.pid <= 0) return false; // no owner recorded (kill(0) means the group)
   if (owner.host !== hostname()) return true; // another machine's build: cannot tell, assume it runs
   try {
     process.kill(owner.pid, 0);
