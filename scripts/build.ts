@@ -313,18 +313,13 @@ function verifyPagination(book: Book, p: Pagination): void {
   const lost = book.headings.filter((h) => !(h.id in p.headingPages));
   if (lost.length) {
     throw new FolioError(
-      lost.map((h) => {
-        const [file, line] = h.source.split(/:(?=\d+$)/);
-        return {
-          file: file!,
-          line: Number(line),
-          column: 1,
-          severity: 'error' as const,
-          message: `Heading "${h.text}" is missing from the laid-out pages`,
-          ruleId: 'render-lost-content',
-          hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
-        };
-      }),
+      lost.map((h) => ({
+        ...h.source,
+        severity: 'error' as const,
+        message: `Heading "${h.text}" is missing from the laid-out pages`,
+        ruleId: 'render-lost-content',
+        hint: 'An element before it may be taller than a page; shorten it or allow it to break.',
+      })),
     );
   }
 }

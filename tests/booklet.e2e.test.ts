@@ -18,6 +18,7 @@ import {
   pageText,
   squash,
 } from './helpers/pdf.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-booklet-'));
 let result: BuildResult;
@@ -118,9 +119,9 @@ describe('the seed booklet PDF', () => {
     let last = -1;
     for (const b of blocks) {
       const needle = squash(b.text);
-      expect(countOccurrences(body, needle), `${b.source} ${b.text.slice(0, 20)}`).toBe(1);
+      expect(countOccurrences(body, needle), `${formatPosition(b.source)} ${b.text.slice(0, 20)}`).toBe(1);
       const at = body.indexOf(needle);
-      expect(at, `${b.source} out of order`).toBeGreaterThan(last);
+      expect(at, `${formatPosition(b.source)} out of order`).toBeGreaterThan(last);
       last = at;
     }
   });

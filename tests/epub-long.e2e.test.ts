@@ -7,6 +7,7 @@ import { build, type BuildResult } from '../scripts/build.js';
 import { epubcheck, openEpub, xhtmlText, type EpubFile } from './helpers/epub.js';
 import { pageListMismatches } from './helpers/pagelist.js';
 import { countOccurrences, squash } from './helpers/pdf.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'folio-long-'));
 const ms = path.join(dir, 'manuscript');
@@ -77,7 +78,7 @@ describe('a longer manuscript as EPUB', () => {
   it('keeps every block of every chapter exactly once', async () => {
     for (const [i, c] of result.book.chapters.entries()) {
       const text = squash(xhtmlText(await epub.text(`OEBPS/ch${i + 1}.xhtml`)));
-      for (const b of c.blocks) expect(countOccurrences(text, squash(b.text)), b.source).toBe(1);
+      for (const b of c.blocks) expect(countOccurrences(text, squash(b.text)), formatPosition(b.source)).toBe(1);
     }
   });
 });

@@ -10,6 +10,7 @@ import { findChromium } from '../scripts/paginate/browser.js';
 import { epubcheck, openEpub, xhtmlText, type EpubFile } from './helpers/epub.js';
 import { pageListMismatches } from './helpers/pagelist.js';
 import { countOccurrences, squash } from './helpers/pdf.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 const require = createRequire(import.meta.url);
 interface AceReport {
@@ -155,7 +156,7 @@ describe('the seed EPUB', () => {
   it('has every paragraph, heading and caption of the manuscript exactly once', async () => {
     const text = squash(xhtmlText(await epub.text('OEBPS/ch1.xhtml')));
     for (const b of result.book.chapters[0]!.blocks)
-      expect(countOccurrences(text, squash(b.text)), `${b.source}`).toBe(1);
+      expect(countOccurrences(text, squash(b.text)), formatPosition(b.source)).toBe(1);
   });
 
   it('has figures with captions and meaningful alt text', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManuscript } from '../scripts/manuscript/load.js';
 import { resolveInside } from '../scripts/manuscript/paths.js';
 import { buildBook } from '../scripts/model/book.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 const fixture = (name: string) => path.join('tests/fixtures/manuscripts', name);
 
@@ -35,12 +36,12 @@ describe('buildBook', () => {
     ]);
     expect(book.figures).toHaveLength(1);
     expect(book.figures[0]).toMatchObject({ caption: '图注一。', alt: '照片', href: 'images/photo.png' });
-    expect(book.chapters[0]!.blocks.map((b) => `${b.kind} ${b.source}`)).toEqual([
-      'heading tests/fixtures/manuscripts/minimal/01-one.md:1',
-      'paragraph tests/fixtures/manuscripts/minimal/01-one.md:3',
-      'caption tests/fixtures/manuscripts/minimal/01-one.md:6',
-      'heading tests/fixtures/manuscripts/minimal/01-one.md:8',
-      'paragraph tests/fixtures/manuscripts/minimal/01-one.md:10',
+    expect(book.chapters[0]!.blocks.map((b) => `${b.kind} ${formatPosition(b.source)}`)).toEqual([
+      'heading tests/fixtures/manuscripts/minimal/01-one.md:1:1',
+      'paragraph tests/fixtures/manuscripts/minimal/01-one.md:3:1',
+      'caption tests/fixtures/manuscripts/minimal/01-one.md:6:1',
+      'heading tests/fixtures/manuscripts/minimal/01-one.md:8:1',
+      'paragraph tests/fixtures/manuscripts/minimal/01-one.md:10:1',
     ]);
     expect(book.chapters[0]!.html).toContain(
       '<p data-src="tests/fixtures/manuscripts/minimal/01-one.md:3">正文第一段，换行不应变成空格。</p>',

@@ -8,6 +8,7 @@ import { build, type BuildResult } from '../scripts/build.js';
 import { saddleSides } from '../scripts/press/impose.js';
 import { MM } from '../scripts/render/geometry.js';
 import { boxes, darkness, fonts, info, pageCount, pageText, squash, type Box } from './helpers/pdf.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-press-'));
 let result: BuildResult;
@@ -215,9 +216,12 @@ describe('preflight', () => {
     const fpo = report.findings.filter(
       (f: { ruleId: string; target: string }) => f.ruleId === 'preflight-fpo' && f.target === 'press',
     );
-    expect(fpo.map((f: { file: string; line: number; page: number }) => `${f.file}:${f.line} p${f.page}`)).toEqual(
-      result.book.figures.map((f) => `${f.source} p${result.pagination!.figurePages[f.id]}`),
-    );
+    expect(
+      fpo.map(
+        (f: { file: string; line: number; column: number; page: number }) =>
+          `${f.file}:${f.line}:${f.column} p${f.page}`,
+      ),
+    ).toEqual(result.book.figures.map((f) => `${formatPosition(f.source)} p${result.pagination!.figurePages[f.id]}`));
     expect(report.findings.some((f: { ruleId: string }) => f.ruleId === 'preflight-page-count')).toBe(true);
     const html = readFileSync(path.join(out, 'preflight.html'), 'utf8');
     expect(html).toContain('通过 Passed');

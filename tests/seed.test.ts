@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadManuscript } from '../scripts/manuscript/load.js';
 import { buildBook } from '../scripts/model/book.js';
+import { formatPosition } from '../scripts/diagnostics/position.js';
 
 // A copy of shared/seed/000_4a5eafba6cd81d07.txt, so a clone alone can run the tests.
 const SEED = 'tests/fixtures/seed/000_4a5eafba6cd81d07.txt';
@@ -44,7 +45,7 @@ describe('manuscript/ is the seed, faithfully', async () => {
 
   it('adds no text of its own', () => {
     const seed = squash(lines.join(''));
-    for (const b of blocks) expect(seed, `${b.source} ${b.text}`).toContain(squash(b.text));
+    for (const b of blocks) expect(seed, `${formatPosition(b.source)} ${b.text}`).toContain(squash(b.text));
   });
 
   it('collapses the repeated captions to the five figures, each once, in the order the photos stood', () => {

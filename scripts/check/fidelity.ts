@@ -76,8 +76,7 @@ function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]
   for (const { b, needle } of all) {
     const expected = all.reduce((n, x) => n + count(x.needle, needle), 0);
     const found = count(text, needle);
-    const [file, line] = b.source.split(/:(?=\d+$)/);
-    const where = { file: file!, line: Number(line), column: 1 };
+    const where = b.source;
     const quote = `"${b.text.slice(0, 24)}…"`;
     if (found < expected)
       out.push({

@@ -1,10 +1,9 @@
 /** A problem found in an input, with the place it points at. Modelled on vfile-message. */
+import type { Position } from './position.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
+export interface Diagnostic extends Position {
   severity: Severity;
   message: string;
   ruleId: string;

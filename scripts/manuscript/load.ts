@@ -3,7 +3,9 @@ import path from 'node:path';
 import { parseBookYaml } from '../config/load.js';
 import { TRIMS, type BookYaml } from '../config/schema.js';
 import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
-import { confine, escapeMessage } from './confine.js';
+import { createMarkdown } from '../markdown/md.js';
+import { attr } from '../markdown/token.js';
+import { confine, type Confinement, escapeMessage } from './confine.js';
 import { checkImage } from './image.js';
 import { PATH_MESSAGES, resolveInside } from './paths.js';
 
@@ -23,13 +25,22 @@ export interface Manuscript {
   trim: { width: number; height: number; name?: string };
   chapters: SourceFile[];
   cover?: string;
+  /** Every image the chapters refer to, by resolved absolute path: read here so later stages need no disk. */
+  images: Map<string, ImageFile>;
   diagnostics: Reporter;
+}
+
+/** An image a chapter refers to: where it really leads after symlinks, and its bytes if it is a file there. */
+export interface ImageFile {
+  confined: Confinement;
+  bytes?: Buffer;
 }
 
 export const displayPath = (abs: string): string => path.relative(process.cwd(), abs) || abs;
 
 /**
- * Reads `book.yaml` and every chapter; validates encoding, schema and paths.
+ * Reads `book.yaml`, every chapter and every image the chapters refer to; validates encoding, schema and
+ * paths. The one stage that reads the manuscript folder: the model and the renderer take what it read.
  * @example const m = await loadManuscript('manuscript'); m.chapters.length // 1
  */
 export async function loadManuscript(dir: string): Promise<Manuscript> {
@@ -86,7 +97,30 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
 
   const trim = typeof config.trim === 'string' ? { ...TRIMS[config.trim], name: config.trim } : config.trim;
   reporter.throwIfErrors();
-  return { root, config, configFile, trim, chapters, cover, diagnostics: reporter };
+  const images = await loadImages(root, chapters);
+  return { root, config, configFile, trim, chapters, cover, images, diagnostics: reporter };
+}
+
+/**
+ * The images of `![…](src)` in every chapter, confined and read. Paths that do not resolve inside the folder
+ * are left out: the model stage reports them (it knows the line and column).
+ */
+async function loadImages(root: string, chapters: SourceFile[]): Promise<Map<string, ImageFile>> {
+  const md = createMarkdown();
+  const images = new Map<string, ImageFile>();
+  for (const chapter of chapters) {
+    for (const t of md.parse(chapter.text, {})) {
+      for (const c of t.children ?? []) {
+        if (c.type !== 'image') continue;
+        const resolved = resolveInside(root, attr(c, 'src') ?? '');
+        if (!resolved.ok || images.has(resolved.path)) continue;
+        const confined = confine(root, resolved.path);
+        const bytes = confined.ok && (await isFile(resolved.path)) ? await readFile(confined.path) : undefined;
+        images.set(resolved.path, { confined, bytes });
+      }
+    }
+  }
+  return images;
 }
 
 /** The cover's real path, once it is confined, present and really a PNG or JPEG (sniffed from its bytes). */

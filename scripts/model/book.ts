@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MarkdownIt, Token } from 'markdown-it';
 import { Reporter } from '../diagnostics/diagnostic.js';
-import { confine, escapeMessage } from '../manuscript/confine.js';
-import { displayPath, type Manuscript, type SourceFile } from '../manuscript/load.js';
+import { type Position, toDataSrc } from '../diagnostics/position.js';
+import { escapeMessage } from '../manuscript/confine.js';
+import { displayPath, type ImageFile, type Manuscript, type SourceFile } from '../manuscript/load.js';
 import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
 import { checkImage } from '../manuscript/image.js';
 import { isFpoPng } from '../manuscript/png.js';
@@ -20,8 +20,8 @@ export interface Heading {
   level: number;
   text: string;
   chapterId: string;
-  /** `file:line` of the heading in the manuscript. */
-  source: string;
+  /** Where the heading is in the manuscript. */
+  source: Position;
 }
 
 export interface Figure {
@@ -32,7 +32,7 @@ export interface Figure {
   href: string;
   alt: string;
   caption: string;
-  source: string;
+  source: Position;
   /** A placeholder (FPO), not the photo: Folio's placeholders carry a PNG marker. */
   fpo: boolean;
 }
@@ -46,7 +46,7 @@ export interface Chapter {
   headings: Heading[];
   figures: Figure[];
   /** Plain text of every block (paragraph, heading, caption), in order: the fidelity reference. */
-  blocks: { kind: 'paragraph' | 'heading' | 'caption'; text: string; source: string }[];
+  blocks: { kind: 'paragraph' | 'heading' | 'caption'; text: string; source: Position }[];
 }
 
 export interface BookMeta {
@@ -86,7 +86,8 @@ export interface Book {
  */
 export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdown()): Book {
   const reporter = manuscript.diagnostics;
-  const chapters = manuscript.chapters.map((file, index) => parseChapter(file, index, manuscript.root, md, reporter));
+  const { root, images } = manuscript;
+  const chapters = manuscript.chapters.map((file, index) => parseChapter(file, index, { root, images }, md, reporter));
   const { config } = manuscript;
   const hash = createHash('sha256');
   hash.update(manuscript.configFile.text);
@@ -161,14 +162,20 @@ function inlineText(token: Token | undefined): string {
     .join('');
 }
 
-function parseChapter(file: SourceFile, index: number, root: string, md: MarkdownIt, reporter: Reporter): Chapter {
+function parseChapter(
+  file: SourceFile,
+  index: number,
+  { root, images }: { root: string; images: Map<string, ImageFile> },
+  md: MarkdownIt,
+  reporter: Reporter,
+): Chapter {
   const id = `ch${index + 1}`;
   const env: Record<string, unknown> = { docId: id };
   const tokens = md.parse(file.text, env);
   const headings: Heading[] = [];
   const figures: Figure[] = [];
   const blocks: Chapter['blocks'] = [];
-  const where = (t: Token) => `${file.display}:${(t.map?.[0] ?? 0) + 1}`;
+  const where = (t: Token): Position => ({ file: file.display, line: (t.map?.[0] ?? 0) + 1, column: 1 });
   let sectionCount = 0;
   let title = '';
 
@@ -185,13 +192,15 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           c.attrSet('src', '');
           continue;
         }
-        const real = confine(root, resolved.path);
-        if (!real.ok) {
+        // read by the manuscript stage (loadImages): confined after symlinks, bytes if it is a file
+        const image = images.get(resolved.path);
+        const real = image?.confined;
+        if (real && !real.ok) {
           reporter.error({ ...pos, ...escapeMessage(`Image ${src}`, real, displayPath(root)) });
           c.attrSet('src', '');
           continue;
         }
-        if (!existsSync(resolved.path) || !statSync(resolved.path).isFile()) {
+        if (!real || !image.bytes) {
           reporter.error({
             ...pos,
             message: `Image not found: ${src}`,
@@ -200,7 +209,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           });
           continue;
         }
-        const bytes = readFileSync(real.path);
+        const bytes = image.bytes;
         const checked = checkImage(bytes, src, pos, displayPath(real.path));
         for (const d of checked.problems) reporter.add(d);
         if (checked.problems.length) continue;
@@ -213,7 +222,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
           href,
           alt: inlineText(c),
           caption,
-          source: `${file.display}:${line}`,
+          source: { file: file.display, line, column: 1 },
           fpo: isFpoPng(bytes),
         });
         c.attrSet('data-figure', `${id}-fig${figures.length}`);
@@ -241,7 +250,7 @@ function parseChapter(file: SourceFile, index: number, root: string, md: Markdow
     const t = tokens[i]!;
     const line = (t.map?.[0] ?? 0) + 1;
     if (t.type === 'html_block') checkRaw(t.content, line, t.content);
-    if (t.nesting === 1 && t.map && t.block) t.attrSet('data-src', where(t));
+    if (t.nesting === 1 && t.map && t.block) t.attrSet('data-src', toDataSrc(where(t)));
     if (t.type === 'inline' && t.children) walkInline(t.children, line);
     if (t.type === 'heading_open') {
       const level = Number(t.tag.slice(1));

@@ -8,7 +8,7 @@ import { sniffImage } from '../manuscript/image.js';
 import type { Book } from '../model/book.js';
 import type { Pagination } from '../paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from '../preflight/preflight.js';
-import { FOLIO_VERSION } from '../render/html.js';
+import { FOLIO_VERSION } from '../version.js';
 import { TARGETS, type Target } from '../targets.js';
 
 /**

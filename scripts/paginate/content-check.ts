@@ -3,24 +3,19 @@
 // diagnostics out.
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { fromDataSrc } from '../diagnostics/position.js';
 import type { BlockMeasure } from './page-scripts.js';
 import type { RequestLog } from './serve.js';
 
 const TOO_TALL = 'It is probably taller than a page or cannot break: shorten it or split it.';
 const OFFLINE = 'Rendering is offline; put the resource in the manuscript folder.';
 
-/** `data-src` ("file:line") → the block's position, column 1. */
-function blockAt(src: string): Pick<Diagnostic, 'file' | 'line' | 'column'> {
-  const [file, line] = src.split(/:(?=\d+$)/);
-  return { file: file!, line: Number(line), column: 1 };
-}
-
 /** What was lost, repeated or cut: `expected` measured before pagination, `laidOut` after. */
 export function contentDiagnostics(expected: BlockMeasure, laidOut: BlockMeasure): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [src, want] of Object.entries(expected.text)) {
     const got = laidOut.text[src] ?? 0;
-    const error = { ...blockAt(src), severity: 'error' as const };
+    const error = { ...fromDataSrc(src), severity: 'error' as const };
     if (got === 0 && want > 0)
       out.push({
         ...error,
@@ -45,7 +40,7 @@ export function contentDiagnostics(expected: BlockMeasure, laidOut: BlockMeasure
   }
   for (const o of laidOut.overflow)
     out.push({
-      ...blockAt(o.src),
+      ...fromDataSrc(o.src),
       severity: 'error',
       message:
         `<${o.tag}> on page ${o.page} runs ${o.by.toFixed(0)} px past the page: ` +

@@ -12,6 +12,7 @@ import {
   PDFStream,
 } from 'pdf-lib';
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
+import type { Position } from '../diagnostics/position.js';
 import { MM } from '../render/geometry.js';
 import { listFonts, listImages, listWords } from './poppler.js';
 
@@ -21,7 +22,7 @@ export interface Layout {
   bleed: number;
   safe: number;
   pages: number;
-  figures: { id: string; page: number; source: string; file: string; fpo: boolean }[];
+  figures: { id: string; page: number; source: Position; file: string; fpo: boolean }[];
 }
 
 export interface PreflightFile {
@@ -83,14 +84,11 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
     severity: Severity,
     ruleId: string,
     message: string,
-    extra: { page?: number; source?: string; hint?: string } = {},
+    extra: { page?: number; source?: Position; hint?: string } = {},
   ) => {
-    const [file, line] = extra.source ? extra.source.split(/:(?=\d+$)/) : [f.file, '0'];
     findings.push({
       target: f.target,
-      file: file!,
-      line: Number(line),
-      column: extra.source ? 1 : 0,
+      ...(extra.source ?? { file: f.file, line: 0, column: 0 }),
       severity,
       ruleId,
       message: `${f.file}${extra.page ? ` page ${extra.page}` : ''}: ${message}`,

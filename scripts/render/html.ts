@@ -11,8 +11,6 @@ import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
 import { FOLIO_VERSION } from '../version.js';
 
-export { FOLIO_VERSION };
-
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 /** Everything the browser may load: in-memory files plus read-only folders mounted under a prefix. */
@@ -24,7 +22,8 @@ export interface HtmlBundle {
 }
 
 /**
- * Renders the booklet HTML. Pure: reads only the templates and font CSS.
+ * Renders the booklet HTML. Reads no manuscript file (the model carries everything); its only reads are
+ * Folio's own templates (`templatesDir/booklet`) and the pinned fonts' CSS (render/fonts.ts).
  * @example const bundle = renderHtml(book); bundle.files.get('index.html')
  */
 export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle {

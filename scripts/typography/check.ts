@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { fromDataSrc } from '../diagnostics/position.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
 import { closeBrowser, launchBrowser } from '../paginate/browser.js';
@@ -31,10 +32,8 @@ export async function checkTypography(
     });
     const t = p.typography!;
     const findings = t.findings.map((f) => {
-      const [file, line] = f.src.split(/:(?=\d+$)/);
       return {
-        file: file!,
-        line: Number(line),
+        ...fromDataSrc(f.src),
         column: f.offset,
         severity: f.severity,
         ruleId: f.ruleId,

@@ -1,11 +1,10 @@
 import { type BookRule, offsetOfLine } from './types.js';
-import { sourceLine } from './source.js';
 
 /** A figure without alt text (screen readers, the EPUB) or without a caption. */
 export const figureText: BookRule = (book, report) => {
   for (const ch of book.chapters) {
     for (const f of ch.figures) {
-      const at = offsetOfLine(ch.file.text, sourceLine(f.source));
+      const at = offsetOfLine(ch.file.text, f.source.line);
       if (!f.alt.trim())
         report({
           file: ch.file,

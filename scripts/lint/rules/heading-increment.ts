@@ -1,5 +1,4 @@
 import { type BookRule, offsetOfLine } from './types.js';
-import { sourceLine } from './source.js';
 
 /** A heading more than one level below the one before it (# then ###). */
 export const headingIncrement: BookRule = (book, report) => {
@@ -9,7 +8,7 @@ export const headingIncrement: BookRule = (book, report) => {
       if (prev && h.level > prev + 1)
         report({
           file: ch.file,
-          offset: offsetOfLine(ch.file.text, sourceLine(h.source)),
+          offset: offsetOfLine(ch.file.text, h.source.line),
           severity: 'warning',
           message: `Unexpected heading rank ${h.level}, expected ${prev + 1}`,
           hint:
