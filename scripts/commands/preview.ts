@@ -1,12 +1,26 @@
 // folio preview: serve the paginated book on 127.0.0.1 and reload it on every save, until Ctrl-C.
 import type { Command } from 'commander';
-import type { FolioCommand } from './shared.js';
+import { checkEditorUrl } from '../preview/editor.js';
+import { type FolioCommand, usageError } from './shared.js';
 
-async function runPreview(o: { manuscript: string; port: number }): Promise<number> {
+export interface PreviewCliOptions {
+  manuscript: string;
+  port: number;
+  dist: string;
+  editor?: string;
+}
+
+async function runPreview(o: PreviewCliOptions): Promise<number> {
+  const editor = o.editor ?? process.env.FOLIO_EDITOR_URL;
+  const problem = editor ? checkEditorUrl(editor) : undefined;
+  if (problem)
+    throw usageError(`${o.editor ? '--editor' : 'FOLIO_EDITOR_URL'}: ${problem.message}\n  hint: ${problem.hint}`);
   const { startPreview } = await import('../preview/server.js');
   const p = await startPreview({
     manuscript: o.manuscript,
     port: o.port,
+    dist: o.dist,
+    editor,
     log: (l) => process.stderr.write(`folio: ${l}\n`),
   });
   const views = `booklet · ${p.url}index.html?view=press · ${p.url}index.html?view=ebook`;
@@ -15,12 +29,17 @@ async function runPreview(o: { manuscript: string; port: number }): Promise<numb
   return 0;
 }
 
-export const preview: FolioCommand<[{ manuscript: string; port: number }]> = {
+export const preview: FolioCommand<[PreviewCliOptions]> = {
   define: (program: Command) =>
     program
       .command('preview')
       .description('serve the paginated book on 127.0.0.1 and reload it on every save')
       .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
-      .option('-p, --port <n>', 'port', (v) => Number(v), 4173),
+      .option('-p, --port <n>', 'port', (v) => Number(v), 4173)
+      .option('--dist <dir>', 'output folder of `folio build`, whose preflight the panel shows', 'dist')
+      .option(
+        '--editor <url>',
+        'editor link for a clicked line, e.g. vscode://file/{file}:{line} (or FOLIO_EDITOR_URL)',
+      ),
   run: runPreview,
 };

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import chokidar from 'chokidar';
 import { type Diagnostic, FolioError, formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { lintBook } from '../lint/lint.js';
@@ -11,10 +9,12 @@ import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
 import { decodePath, lookup, type Mount } from '../paginate/serve.js';
 import { renderHtml, TEMPLATES_DIR, type HtmlBundle } from '../render/html.js';
+import { clientFiles, pressPageCss, previewHtml, VIEWS, type View } from './assets.js';
+import { checkEditorUrl } from './editor.js';
+import { readPreflight, type PreflightSummary } from './preflight.js';
 
 const require = createRequire(import.meta.url);
 const PAGED_DIR = path.join(path.dirname(require.resolve('pagedjs')), '..', 'dist');
-const CLIENT = readFileSync(fileURLToPath(new URL('./client.js', import.meta.url)), 'utf8');
 
 export interface Preview {
   url: string;
@@ -29,7 +29,24 @@ export interface Preview {
 export interface PreviewOptions {
   manuscript: string;
   port?: number;
+  /** Output folder of `folio build`, whose preflight.json the panel shows (default `dist`). */
+  dist?: string;
+  /** Editor link for a clicked line, e.g. `vscode://file/{file}:{line}` (default: $FOLIO_EDITOR_URL). */
+  editor?: string;
   log?: (line: string) => void;
+}
+
+/** What one preview holds between requests: the last good book, the page's event streams, the build state. */
+interface Session {
+  opts: PreviewOptions;
+  log: (line: string) => void;
+  state: Preview;
+  bundle?: HtmlBundle;
+  mounts: Mount[];
+  clients: Set<ServerResponse>;
+  client: ReturnType<typeof clientFiles>;
+  build: { rebuiltAt: number; building: boolean; preflight: PreflightSummary | null; editor: string };
+  port: number;
 }
 
 /**
@@ -39,105 +56,132 @@ export interface PreviewOptions {
  * @example const p = await startPreview({ manuscript: 'manuscript', port: 4173 }); console.log(p.url);
  */
 export async function startPreview(opts: PreviewOptions): Promise<Preview> {
-  const log = opts.log ?? (() => {});
-  let bundle: HtmlBundle | undefined;
-  let mounts: Mount[] = [];
-  const clients = new Set<ServerResponse>();
-  const state: Preview = { url: '', rebuild, close, lastRebuildMs: 0, diagnostics: [] };
-
-  const send = (event: string, data: unknown) => {
-    for (const c of clients) c.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const editor = opts.editor ?? process.env.FOLIO_EDITOR_URL ?? '';
+  const problem = editor ? checkEditorUrl(editor) : undefined;
+  if (problem) throw new FolioError([problem]);
+  const s: Session = {
+    opts,
+    log: opts.log ?? (() => {}),
+    state: { url: '', rebuild: () => rebuild(s), close: async () => {}, lastRebuildMs: 0, diagnostics: [] },
+    mounts: [],
+    clients: new Set(),
+    client: clientFiles({ stretchEm: 0.25 }),
+    build: { rebuiltAt: 0, building: false, preflight: null, editor },
+    port: 0,
   };
+  await rebuild(s);
+  const server = await listen(s);
+  const closeWatcher = await watchSources(s);
+  s.state.close = async () => {
+    await closeWatcher();
+    for (const c of s.clients) c.end();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections?.();
+  };
+  return s.state;
+}
 
-  async function rebuild(): Promise<void> {
-    const t0 = performance.now();
-    try {
-      const manuscript = await loadManuscript(opts.manuscript);
-      const book = buildBook(manuscript);
-      for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
-      state.diagnostics = manuscript.diagnostics.diagnostics;
-      if (manuscript.diagnostics.errors.length === 0) {
-        const next = renderHtml(book);
-        bundle = next;
-        mounts = [...next.mounts, { prefix: 'm/', dir: book.root }, { prefix: '_folio/', dir: PAGED_DIR }];
-      }
-    } catch (e) {
-      if (!(e instanceof FolioError)) throw e;
-      state.diagnostics = e.diagnostics;
+/** Tells every open page something: `building`, `reload`, or `diagnostics` (with the build state). */
+function send(s: Session, event: string, data: unknown): void {
+  for (const c of s.clients) c.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/** What the page shows beside the book: diagnostics, rebuild time, preflight of the last build, editor link. */
+function buildState(s: Session) {
+  return {
+    diagnostics: s.state.diagnostics,
+    rebuildMs: s.state.lastRebuildMs,
+    rebuiltAt: s.build.rebuiltAt,
+    building: s.build.building,
+    preflight: s.build.preflight,
+    editor: s.build.editor,
+    cwd: process.cwd(),
+  };
+}
+
+/** Loads, lints and renders the manuscript; keeps the last good book when the new one has errors. */
+async function rebuild(s: Session): Promise<void> {
+  const t0 = performance.now();
+  s.build.building = true;
+  send(s, 'building', {});
+  try {
+    const manuscript = await loadManuscript(s.opts.manuscript);
+    const book = buildBook(manuscript);
+    for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
+    s.state.diagnostics = manuscript.diagnostics.diagnostics;
+    if (manuscript.diagnostics.errors.length === 0) {
+      const next = renderHtml(book);
+      s.bundle = next;
+      s.mounts = [...next.mounts, { prefix: 'm/', dir: book.root }, { prefix: '_folio/', dir: PAGED_DIR }];
     }
-    state.lastRebuildMs = performance.now() - t0;
-    const errors = state.diagnostics.filter((d) => d.severity === 'error');
-    for (const d of state.diagnostics) log(formatDiagnostic(d));
-    log(`${errors.length ? 'kept the last good book' : 'rebuilt'} in ${state.lastRebuildMs.toFixed(0)} ms`);
-    if (errors.length) send('diagnostics', state.diagnostics);
-    else send('reload', { at: Date.now() });
+  } catch (e) {
+    if (!(e instanceof FolioError)) throw e;
+    s.state.diagnostics = e.diagnostics;
+  } finally {
+    s.build.building = false;
   }
+  s.build.preflight = await readPreflight(s.opts.dist ?? 'dist');
+  s.state.lastRebuildMs = performance.now() - t0;
+  s.build.rebuiltAt = Date.now();
+  const errors = s.state.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of s.state.diagnostics) s.log(formatDiagnostic(d));
+  s.log(`${errors.length ? 'kept the last good book' : 'rebuilt'} in ${s.state.lastRebuildMs.toFixed(0)} ms`);
+  if (errors.length) send(s, 'diagnostics', buildState(s));
+  else send(s, 'reload', { at: s.build.rebuiltAt });
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refused = refuse(req, port);
-    if (refused) {
-      res.writeHead(refused.status, { 'content-type': 'text/plain; charset=utf-8' }).end(refused.why);
-      return;
-    }
-    const url = new URL(req.url!, 'http://127.0.0.1');
-    const rel = decodePath(url.pathname)!;
-    if (url.pathname === '/') {
-      res.writeHead(302, { location: '/index.html?view=booklet' }).end();
-      return;
-    }
-    if (url.pathname === '/__events') {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-      });
-      res.write(': folio preview\n\n');
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
-      return;
-    }
-    if (url.pathname === '/__diagnostics') {
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-        .end(JSON.stringify(state.diagnostics));
-      return;
-    }
-    if (rel === '_folio/preview.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(CLIENT);
-      return;
-    }
-    if (!bundle) {
-      res
-        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
-        .end(state.diagnostics.map(formatDiagnostic).join('\n') || 'building…');
-      return;
-    }
-    if (rel === 'index.html') {
-      const view = url.searchParams.get('view') ?? 'booklet';
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(previewHtml(bundle, view));
-      return;
-    }
-    if (rel === 'press.css') {
-      res.writeHead(200, { 'content-type': 'text/css' }).end('@page { marks: crop cross; }\n');
-      return;
-    }
-    const found = await lookup(rel, bundle, mounts);
-    if (!found) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not in the build');
-      return;
-    }
-    res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(found.body);
-  };
-  let port = 0;
+const NO_STORE = { 'cache-control': 'no-store' };
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+function openEvents(s: Session, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', ...NO_STORE, connection: 'keep-alive' });
+  res.write(': folio preview\n\n');
+  s.clients.add(res);
+  req.on('close', () => s.clients.delete(res));
+}
+
+/** The preview's own routes: the page, its event stream and state, the client files. Undefined: not ours. */
+function ownRoute(s: Session, url: URL, rel: string): { type: string; body: string } | undefined {
+  const json = 'application/json';
+  if (url.pathname === '/__state') return { type: json, body: JSON.stringify(buildState(s)) };
+  if (url.pathname === '/__diagnostics') return { type: json, body: JSON.stringify(s.state.diagnostics) };
+  const client = rel.startsWith('_folio/') ? s.client.get(rel.slice('_folio/'.length)) : undefined;
+  if (client) return client;
+  if (!s.bundle) return undefined;
+  if (rel === 'index.html') {
+    const asked = url.searchParams.get('view') as View | null;
+    const view = asked && VIEWS.includes(asked) ? asked : 'booklet';
+    return { type: 'text/html; charset=utf-8', body: previewHtml(s.bundle, view) };
+  }
+  if (rel === 'press-page.css')
+    return { type: 'text/css; charset=utf-8', body: pressPageCss(String(s.bundle.files.get('page.css'))) };
+  return undefined;
+}
+
+async function handle(s: Session, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const refused = refuse(req, s.port);
+  if (refused) return void res.writeHead(refused.status, TEXT).end(refused.why);
+  const url = new URL(req.url!, 'http://127.0.0.1');
+  const rel = decodePath(url.pathname)!;
+  if (url.pathname === '/') return void res.writeHead(302, { location: '/index.html?view=booklet' }).end();
+  if (url.pathname === '/__events') return openEvents(s, req, res);
+  const own = ownRoute(s, url, rel);
+  if (own) return void res.writeHead(200, { 'content-type': own.type, ...NO_STORE }).end(own.body);
+  if (!s.bundle)
+    return void res.writeHead(503, TEXT).end(s.state.diagnostics.map(formatDiagnostic).join('\n') || 'building…');
+  const found = await lookup(rel, s.bundle, s.mounts);
+  if (!found) return void res.writeHead(404, TEXT).end('not in the build');
+  res.writeHead(200, { 'content-type': found.type, ...NO_STORE }).end(found.body);
+}
+
+/** Listens on 127.0.0.1 only; a request never takes the server down (whatever it causes is a 500 for it). */
+async function listen(s: Session): Promise<Server> {
   const server = createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('cross-origin-resource-policy', 'same-origin');
-    // a request never takes the server down: whatever it causes ends as a 500 for that request only
-    handle(req, res).catch((e: unknown) => {
-      log(`preview: ${req.method} ${req.url}: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+    handle(s, req, res).catch((e: unknown) => {
+      s.log(`preview: ${req.method} ${req.url}: ${(e as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, TEXT);
       res.end('internal error');
     });
   });
@@ -145,35 +189,32 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
-
-  await rebuild();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 4173, '127.0.0.1', () => resolve());
+    server.listen(s.opts.port ?? 4173, '127.0.0.1', () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
-  state.url = `http://127.0.0.1:${port}/`;
+  s.port = (server.address() as AddressInfo).port;
+  s.state.url = `http://127.0.0.1:${s.port}/`;
+  return server;
+}
 
+/** Rebuilds on every save of the manuscript or the templates; returns the function that stops watching. */
+async function watchSources(s: Session): Promise<() => Promise<void>> {
   let timer: NodeJS.Timeout | undefined;
-  const watcher = chokidar.watch([path.resolve(opts.manuscript), TEMPLATES_DIR], {
+  const watcher = chokidar.watch([path.resolve(s.opts.manuscript), TEMPLATES_DIR], {
     ignoreInitial: true,
     awaitWriteFinish: { stabilityThreshold: 40, pollInterval: 10 },
   });
   watcher.on('all', () => {
     clearTimeout(timer);
     // a broken save never kills the server: errors become diagnostics, anything else is logged
-    timer = setTimeout(() => void rebuild().catch((e: unknown) => log(`preview: ${(e as Error).stack ?? e}`)), 30);
+    timer = setTimeout(() => void rebuild(s).catch((e: unknown) => s.log(`preview: ${(e as Error).stack ?? e}`)), 30);
   });
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-
-  async function close(): Promise<void> {
+  return async () => {
     clearTimeout(timer);
     await watcher.close();
-    for (const c of clients) c.end();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections?.();
-  }
-  return state;
+  };
 }
 
 /**
@@ -196,22 +237,4 @@ export function refuse(req: IncomingMessage, port: number): { status: number; wh
     /* falls through */
   }
   return { status: 400, why: 'malformed path' };
-}
-
-/** The book page with the preview scripts: Paged.js for booklet and press (with marks), none for the e-book view. */
-function previewHtml(bundle: HtmlBundle, view: string): string {
-  const html = String(bundle.files.get('index.html'));
-  const scripts =
-    view === 'ebook'
-      ? '<script src="_folio/preview.js"></script>'
-      : '<script src="_folio/preview.js"></script><script src="_folio/paged.polyfill.js"></script>';
-  const styles = view === 'ebook' ? '' : view === 'press' ? '<link rel="stylesheet" href="press.css">' : '';
-  const withCss =
-    view === 'ebook'
-      ? html.replace(
-          '<link rel="stylesheet" href="page.css">',
-          '<style>body{max-width:40em;margin:2em auto;padding:0 1em}.cover,.backcover{min-height:20em;background:#123a5e}</style>',
-        )
-      : html.replace('<link rel="stylesheet" href="page.css">', `<link rel="stylesheet" href="page.css">${styles}`);
-  return withCss.replace('</head>', `${scripts}\n</head>`);
 }

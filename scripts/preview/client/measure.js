@@ -1,0 +1,53 @@
+// Folio preview, measure: the same in-page passes the build runs around Paged.js — tracking paragraphs
+// that would end on a single character before the layout (so the preview breaks lines as the PDF does),
+// and the typography check on the laid-out lines after it. Both come from the build's own TypeScript,
+// serialised by the server into /_folio/typography.js as window.FolioTypography.
+(function () {
+  'use strict';
+  const F = window.FolioPreview;
+  const T = () => window.FolioTypography || {};
+
+  function status(text) {
+    let box = document.getElementById('folio-status');
+    if (!box) {
+      // outside <body>: Paged.js lays out everything in the body as the book
+      box = F.el('div', { id: 'folio-status', role: 'status' });
+      document.documentElement.appendChild(box);
+    }
+    box.textContent = text;
+  }
+
+  F.beforeLayout = async function () {
+    F.layoutStarted = performance.now();
+    status('laying out…');
+    const polyfill = window.PagedPolyfill;
+    if (polyfill && polyfill.chunker)
+      polyfill.chunker.on('renderedPage', (p) => status('laying out page ' + (p.position + 1) + '…'));
+    if (T().balance) F.balance = await T().balance();
+  };
+
+  F.measure = function () {
+    F.layoutMs = performance.now() - (F.layoutStarted || performance.now());
+    const box = document.getElementById('folio-status');
+    if (box) box.remove();
+    const t0 = performance.now();
+    const result = T().analyze ? T().analyze(T().options || { stretchEm: 0.25 }) : { findings: [], stats: null };
+    F.typography = result.findings.map(function (f) {
+      const at = /^(.*):(\d+)$/.exec(f.src) || [f.src, f.src, '0'];
+      return {
+        source: 'typography',
+        page: f.page,
+        src: f.src,
+        offset: f.offset,
+        file: at[1],
+        line: Number(at[2]),
+        column: f.offset,
+        severity: f.severity,
+        ruleId: f.ruleId,
+        message: f.message,
+      };
+    });
+    F.typographyStats = result.stats;
+    F.measureMs = performance.now() - t0;
+  };
+})();
