@@ -10,6 +10,7 @@ import { clientFiles, pressPageCss, previewHtml } from '../scripts/preview/asset
 import { checkEditorUrl } from '../scripts/preview/editor.js';
 import { readPreflight } from '../scripts/preview/preflight.js';
 import { renderHtml } from '../scripts/render/html.js';
+import { folio } from './helpers/fixture.js';
 
 describe('editor link templates', () => {
   it('accepts an editor scheme with {file}', () => {
@@ -27,6 +28,19 @@ describe('editor link templates', () => {
     expect(d.message).toContain(why);
     expect(d).toMatchObject({ severity: 'error', ruleId: 'preview-editor-url' });
     expect(d.hint).toContain('vscode://file/{file}');
+  });
+});
+
+describe('folio preview with a bad editor link', () => {
+  it('stops before serving, with exit code 2 and a hint (option and environment)', () => {
+    const r = folio(['preview', '--port', '0', '--editor', 'javascript:alert({file})']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^folio: --editor: Editor link template .* uses the javascript: scheme/);
+    expect(r.stderr).toContain('hint: ');
+    expect(r.stdout).not.toContain('preview: http');
+    const env = folio(['preview', '--port', '0'], { FOLIO_EDITOR_URL: 'vscode://file/' });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/^folio: FOLIO_EDITOR_URL: .* has no \{file\} placeholder/);
   });
 });
 
