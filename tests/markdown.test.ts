@@ -39,7 +39,17 @@ function readFixtures(file: string): Case[] {
 
 const md = createMarkdown();
 const DIR = 'tests/fixtures/markdown';
-const PLUGINS = ['attrs', 'cjk-breaks', 'cjk-friendly', 'containers', 'figures', 'footnote', 'html-policy', 'nobreak'];
+const PLUGINS = [
+  'attrs',
+  'cjk-breaks',
+  'cjk-friendly',
+  'containers',
+  'figures',
+  'footnote',
+  'general',
+  'html-policy',
+  'nobreak',
+];
 
 describe('markdown fixtures (tests/fixtures/markdown/)', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
@@ -61,11 +71,14 @@ describe('raw HTML policy', () => {
     ['<sup>2</sup>', null],
     ['<ruby>藏<rt>zàng</rt></ruby>', null],
     ['<span class="x" lang="bo">ཀ</span>', null],
+    ['<a id="x"></a>', null],
     ['<script>', 'tag <script> is not allowed'],
     ['<iframe src="x">', 'tag <iframe> is not allowed'],
     ['<span onmouseover="x">', 'attribute "onmouseover" on <span> is not allowed'],
     ['<span style="background:url(x)">', 'attribute "style" on <span> is not allowed'],
-    ['<a href="javascript:x">', 'tag <a> is not allowed'],
+    ['<a href="javascript:x">', 'attribute "href" on <a> is not allowed'],
+    ['<a id="x" onclick="y">', 'attribute "onclick" on <a> is not allowed'],
+    ['<div id="x">', 'tag <div> is not allowed'],
     ['<sup/onload=x>', 'malformed attributes on <sup>'],
   ])('%s', (html, expected) => expect(checkHtml(html)).toBe(expected));
 });

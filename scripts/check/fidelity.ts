@@ -2,14 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DomUtils, parseDocument } from 'htmlparser2';
 import JSZip from 'jszip';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadManuscript } from '../manuscript/load.js';
-import { buildBook, type Book } from '../model/book.js';
+import { type Block, buildBook, type Book } from '../model/book.js';
 import type { ManifestEntry } from '../output/write.js';
 import { pageText } from '../preflight/poppler.js';
 import { computeGeometry } from '../render/geometry.js';
+import { bookTexts, type BookTexts } from '../render/texts.js';
 
 export interface FidelityReport {
   passed: boolean;
@@ -58,24 +60,100 @@ export async function checkFidelity(
   return report;
 }
 
+/** How an output shows what Folio adds to a block: calls, page references, addresses. */
+export interface Rendering {
+  kind: 'print' | 'epub';
+  /** Footnote numbers per chapter (known) or per page (any number). */
+  numbering: 'chapter' | 'page';
+  texts: BookTexts;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The regular expression (on squashed text) a block must match in an output. */
+export function blockPattern(b: Block, r: Rendering): string {
+  const number = (n: number) => (r.kind === 'print' && r.numbering === 'page' ? '\\d{1,3}' : String(n));
+  const head = b.kind === 'footnote' ? number(b.n ?? 0) : '';
+  return (
+    head +
+    b.segments
+      .map((s) => {
+        if (typeof s === 'string') return escapeRe(squash(s));
+        if ('call' in s) return r.kind === 'epub' ? `\\[${s.call}\\]` : number(s.call);
+        if (r.kind === 'epub') return '';
+        if ('xref' in s) return `${escapeRe(squash(r.texts.seePage[0]))}\\d+${escapeRe(squash(r.texts.seePage[1]))}`;
+        return escapeRe(squash(`${r.texts.url[0]}${s.url}${r.texts.url[1]}`));
+      })
+      .join('')
+  );
+}
+
+/** One concrete text a block renders to (page references on page 0), to count blocks inside blocks. */
+function sample(b: Block, r: Rendering): string {
+  const head = b.kind === 'footnote' ? String(b.n ?? 0) : '';
+  return (
+    head +
+    b.segments
+      .map((s) => {
+        if (typeof s === 'string') return squash(s);
+        if ('call' in s) return r.kind === 'epub' ? `[${s.call}]` : String(s.call);
+        if (r.kind === 'epub') return '';
+        if ('xref' in s) return squash(`${r.texts.seePage[0]}0${r.texts.seePage[1]}`);
+        return squash(`${r.texts.url[0]}${s.url}${r.texts.url[1]}`);
+      })
+      .join('')
+  );
+}
+
+/**
+ * Footnotes, taken out of the text in order (print sets them at the foot of the page, between the
+ * text of two pages; the EPUB after the chapter): each must be found once. Returns the rest.
+ */
+function takeNotes(book: Book, text: string, output: string, r: Rendering, out: Diagnostic[]): string {
+  let cursor = 0;
+  for (const b of book.chapters.flatMap((c) => c.blocks).filter((x) => x.kind === 'footnote')) {
+    const re = new RegExp(blockPattern(b, r), 'gu');
+    re.lastIndex = cursor;
+    const m = re.exec(text);
+    if (!m) {
+      out.push({
+        ...b.source,
+        severity: 'error',
+        message: `${output}: footnote ${b.n} is missing: "${b.text.slice(0, 24)}…"`,
+        ruleId: 'fidelity-missing',
+        hint: 'A footnote was lost between the manuscript and this output.',
+      });
+      continue;
+    }
+    text = text.slice(0, m.index) + text.slice(m.index + m[0].length);
+    cursor = m.index;
+  }
+  return text;
+}
+
 /**
  * Each block in `text` as often as the manuscript has it (blocks may repeat across chapters of an
  * anthology, or sit inside a longer block), and in manuscript order. Reports at the block's position.
  */
-function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]): number {
+function checkBlocks(book: Book, text: string, output: string, r: Rendering, out: Diagnostic[]): number {
   const all = book.chapters
     .flatMap((c) => c.blocks)
-    .map((b) => ({ b, needle: squash(b.text) }))
-    .filter((x) => x.needle);
-  const count = (hay: string, needle: string) => {
+    .filter((b) => b.kind !== 'footnote')
+    .map((b) => ({ b, re: new RegExp(blockPattern(b, r), 'gu'), sample: sample(b, r) }))
+    .filter((x) => x.sample);
+  const count = (hay: string, re: RegExp) => {
     let n = 0;
-    for (let i = hay.indexOf(needle); i >= 0; i = hay.indexOf(needle, i + 1)) n++;
+    re.lastIndex = 0;
+    for (let m = re.exec(hay); m; m = re.exec(hay)) {
+      n++;
+      re.lastIndex = m.index + 1;
+    }
     return n;
   };
   let last = -1;
-  for (const { b, needle } of all) {
-    const expected = all.reduce((n, x) => n + count(x.needle, needle), 0);
-    const found = count(text, needle);
+  for (const { b, re } of all) {
+    const expected = all.reduce((n, x) => n + count(x.sample, re), 0);
+    const found = count(text, re);
     const where = b.source;
     const quote = `"${b.text.slice(0, 24)}…"`;
     if (found < expected)
@@ -94,7 +172,8 @@ function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]
         ruleId: 'fidelity-duplicate',
         hint: 'Content was repeated (a page-break fault?).',
       });
-    const next = text.indexOf(needle, last + 1);
+    re.lastIndex = last + 1;
+    const next = re.exec(text)?.index ?? -1;
     if (next < 0 && found >= expected && found > 0)
       out.push({
         ...where,
@@ -105,7 +184,7 @@ function checkBlocks(book: Book, text: string, output: string, out: Diagnostic[]
       });
     if (next >= 0) last = next;
   }
-  return all.length;
+  return all.length + book.chapters.reduce((n, c) => n + c.notes, 0);
 }
 
 /**
@@ -152,7 +231,12 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
       await pageText(file, n, { x: left - 2, y: top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 }),
     );
   }
-  const blocks = checkBlocks(book, text, entry.file, out);
+  const r: Rendering = {
+    kind: 'print',
+    numbering: book.meta.footnotes.numbering,
+    texts: bookTexts(book.meta.language),
+  };
+  const blocks = checkBlocks(book, takeNotes(book, text, entry.file, r, out), entry.file, r, out);
   checks.push(`text: ${blocks} blocks once each, in order`);
   // the contents, from its 目录 page up to the first chapter (a long book's contents run over several
   // pages): each entry's number is the outline's page
@@ -190,37 +274,44 @@ async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Di
   const checks: string[] = [];
   const zip = await JSZip.loadAsync(await readFile(file));
   const xhtml = async (name: string) => (await zip.file(`OEBPS/${name}`)?.async('string')) ?? '';
-  const textOf = (x: string) =>
-    x
-      .replace(/<head>[\s\S]*?<\/head>/, '')
-      .replace(/<[^>]+>/g, '')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&amp;/g, '&');
   let text = '';
+  let notes = '';
   let images = 0;
   for (const ch of book.chapters) {
-    const x = await xhtml(`${ch.id}.xhtml`);
-    text += squash(textOf(x));
-    const got = (x.match(/<figure>/g) ?? []).length;
-    images += got;
-    if (got !== ch.figures.length)
+    const read = readXhtml(await xhtml(`${ch.id}.xhtml`));
+    text += squash(read.text);
+    notes += squash(read.notes);
+    images += read.figures;
+    if (read.figures !== ch.figures.length)
       out.push({
         file: ch.file.display,
         line: 1,
         column: 1,
         severity: 'error',
-        message: `${entry.file}: ${got} figures in ${ch.id}.xhtml, the chapter has ${ch.figures.length}`,
+        message: `${entry.file}: ${read.figures} figures in ${ch.id}.xhtml, the chapter has ${ch.figures.length}`,
         ruleId: 'fidelity-figures',
         hint: 'A figure was lost in the EPUB.',
       });
   }
-  const blocks = checkBlocks(book, text, entry.file, out);
+  const r: Rendering = { kind: 'epub', numbering: 'chapter', texts: bookTexts(book.meta.language) };
+  const rest = takeNotes(book, notes, entry.file, r, out);
+  if (rest)
+    out.push({
+      file: entry.file,
+      line: 0,
+      column: 0,
+      severity: 'error',
+      message: `Footnote text the manuscript does not have: "${rest.slice(0, 24)}…"`,
+      ruleId: 'fidelity-duplicate',
+      hint: 'A footnote was repeated in the EPUB.',
+    });
+  const blocks = checkBlocks(book, text, entry.file, r, out);
   checks.push(`text: ${blocks} blocks once each, in order; ${images} figures`);
-  const nav = await xhtml('toc.xhtml');
-  const toc = /<nav epub:type="toc"[\s\S]*?<\/nav>/.exec(nav)?.[0] ?? '';
-  const hrefs = [...toc.matchAll(/href="[^"#]+#([^"]+)"/g)].map((m) => m[1]);
+  const navDoc = parseDocument(await xhtml('toc.xhtml'), { xmlMode: true });
+  const toc = DomUtils.findOne((e) => e.name === 'nav' && e.attribs['epub:type'] === 'toc', navDoc.children);
+  const hrefs = (toc ? DomUtils.findAll((e) => e.name === 'a', toc.children) : []).map(
+    (a) => /#(.+)$/.exec(a.attribs.href ?? '')?.[1],
+  );
   if (JSON.stringify(hrefs) !== JSON.stringify(book.headings.map((h) => h.id)))
     out.push({
       file: entry.file,
@@ -263,6 +354,31 @@ async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Di
     }
   }
   return { target: entry.target, file: entry.file, blocks, checks };
+}
+
+/**
+ * A chapter file read with an XML parser as a reader meets it: the body's text (page-break markers are
+ * empty), the footnotes' text apart (each with its visible number), and the figures.
+ */
+export function readXhtml(source: string): { text: string; notes: string; figures: number } {
+  const doc = parseDocument(source, { xmlMode: true });
+  const body = DomUtils.findOne((e) => e.name === 'body', doc.children);
+  const result = { text: '', notes: '', figures: 0 };
+  const walk = (nodes: ReturnType<typeof parseDocument>['children']) => {
+    for (const n of nodes) {
+      if (n.type === 'text' && 'data' in n) result.text += n.data;
+      if (!('attribs' in n)) continue;
+      const types = (n.attribs['epub:type'] ?? '').split(/\s+/);
+      if (types.includes('footnote')) {
+        result.notes += DomUtils.textContent(n);
+        continue;
+      }
+      if (n.name === 'figure') result.figures++;
+      walk(n.children);
+    }
+  };
+  walk(body?.children ?? []);
+  return result;
 }
 
 /** Bookmarks in order with depth and destination page (1-based). */

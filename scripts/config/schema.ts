@@ -64,6 +64,25 @@ export const bookSchema = z.strictObject({
     })
     .default({ allow: [] })
     .describe('Settings for folio lint'),
+  footnotes: z
+    .strictObject({
+      numbering: z
+        .enum(['chapter', 'page'])
+        .default('chapter')
+        .describe('Footnote numbers run through each chapter, or start again on every page (print)'),
+    })
+    .default({ numbering: 'chapter' })
+    .describe('How footnotes are numbered'),
+  captions: z
+    .strictObject({
+      mark: z
+        .string()
+        .max(4)
+        .default('▲')
+        .describe('Mark set before every figure caption that does not start with one of its own; "" for none'),
+    })
+    .default({ mark: '▲' })
+    .describe('Figure captions'),
   press: z
     .strictObject({
       bleed: z.number().min(0).max(10).default(3).describe('Bleed on every side, mm'),

@@ -2,6 +2,7 @@ import type { Browser } from 'puppeteer-core';
 import { newPage } from '../paginate/browser.js';
 import type { Book } from '../model/book.js';
 import type { PageBreak } from '../paginate/paginate.js';
+import { bookTexts } from '../render/texts.js';
 
 /**
  * Turns each chapter's booklet HTML into EPUB content, in the browser's own HTML parser:
@@ -18,6 +19,7 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
       breaks: breaks.filter((b) => b.chapterId === c.id),
       images: Object.fromEntries(c.figures.map((f) => [`m/${f.href}`, `file://${f.file}`])),
       titleId: c.headings[0]?.id ?? '',
+      notesLabel: bookTexts(book.meta.language).notes,
     }));
     return await page.evaluate((chapters) => {
       const marker = (doc: Document, n: number) => {
@@ -61,17 +63,24 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
         for (const sec of doc.querySelectorAll('section.footnotes')) {
           sec.setAttribute('epub:type', 'footnotes');
           sec.setAttribute('role', 'doc-endnotes');
-          sec.setAttribute('aria-label', '注释');
+          sec.setAttribute('aria-label', ch.notesLabel);
           for (const li of sec.querySelectorAll('li.footnote-item')) {
             const aside = doc.createElement('aside');
             aside.id = li.id;
             aside.setAttribute('epub:type', 'footnote');
             aside.setAttribute('role', 'doc-footnote');
             aside.append(...li.childNodes);
+            // the note's number, visible, and the way back to its call
+            const back = doc.createElement('a');
+            back.setAttribute('href', `#${li.id.replace(/^fn/, 'fnref')}`);
+            back.setAttribute('role', 'doc-backlink');
+            back.className = 'fn-back';
+            back.textContent = li.getAttribute('data-n') ?? '';
+            const first = aside.querySelector('p') ?? aside;
+            first.prepend(back, ' ');
             sec.append(aside);
           }
           sec.querySelector('ol')?.remove();
-          for (const back of sec.querySelectorAll('a.footnote-backref')) back.setAttribute('role', 'doc-backlink');
         }
         doc.querySelectorAll('hr.footnotes-sep').forEach((hr) => hr.remove());
         for (const img of doc.querySelectorAll('img')) {

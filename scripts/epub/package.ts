@@ -9,6 +9,7 @@ import { TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
 import { FOLIO_VERSION } from '../version.js';
 import { subsetTextFont, TEXT_FONT, type SubsetFont } from './font.js';
 import { escapeXml } from '../render/escape.js';
+import { bookTexts } from '../render/texts.js';
 
 export interface EpubInput {
   book: Book;
@@ -256,7 +257,8 @@ const A11Y_FEATURES = [
 async function epubOptions(input: EpubInput, navs: { nav: string; ncxNavMap: string }): Promise<EpubOptions> {
   const { meta, headings } = input.book;
   const read = (f: string) => readFile(path.join(TEMPLATES_DIR, 'epub', f), 'utf8');
-  const language = meta.language === 'zh-CN' ? '简体中文' : meta.language;
+  const texts = bookTexts(meta.language);
+  const { book } = input;
   return {
     title: meta.title,
     author: meta.authors,
@@ -285,11 +287,14 @@ async function epubOptions(input: EpubInput, navs: { nav: string; ncxNavMap: str
       rights: meta.rights,
       description: meta.description,
       modified: meta.buildDate.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      printSource: `${meta.identifier}#print（纸质纪念册 ${input.printFile}）`,
+      printSource: `${meta.identifier}#print（${texts.printEdition} ${input.printFile}）`,
       a11yFeatures: A11Y_FEATURES,
-      a11ySummary:
-        `本书为${language}新闻特稿电子版，正文为可重排文本，标题层级、目录、页码列表（对应纸质纪念册页码）完整；` +
-        '每幅图片均有替代文字与图注（当前图片为占位图，标注“图片待补”）。无闪烁、声音或动态内容。',
+      a11ySummary: texts.a11ySummary({
+        figures: book.figures.length,
+        placeholders: book.figures.filter((f) => f.fpo).length,
+        pageList: true,
+        notes: book.chapters.reduce((n, c) => n + c.notes, 0),
+      }),
       tocTitle: TOC_TITLE,
       ...navs,
       ncxDepth: Math.max(1, ...headings.map((h) => h.level)),

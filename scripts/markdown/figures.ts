@@ -42,10 +42,20 @@ export function figuresPlugin(md: MarkdownIt): void {
     const token = tokens[idx] as Token;
     const title = attr(token, 'title');
     if (!(env as FigureEnv).inFigure || !title) return image(tokens, idx, options, env, self);
-    token.attrs = (token.attrs ?? []).filter(([k]) => k !== 'title');
-    return `${image(tokens, idx, options, env, self)}\n<figcaption>${md.utils.escapeHtml(title)}</figcaption>`;
+    // render a copy without the title: the token is rendered again for print and must keep it
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(token) as object) as Token, token, {
+      attrs: (token.attrs ?? []).filter(([k]) => k !== 'title'),
+    });
+    const list = [...tokens];
+    list[idx] = copy;
+    // a caption that already starts with a mark (▲ …) keeps it; the stylesheet's mark is then left out
+    const marked = CAPTION_MARK.test(title) ? ' class="marked"' : '';
+    return `${image(list, idx, options, env, self)}\n<figcaption${marked}>${md.utils.escapeHtml(title)}</figcaption>`;
   };
 }
+
+/** Marks newspapers put before a caption; an author who typed one keeps it. */
+export const CAPTION_MARK = /^[▲△▶▷►▸◀◆◇■□●○★☆]/u;
 
 interface FigureEnv {
   inFigure?: boolean;

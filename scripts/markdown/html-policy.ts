@@ -20,8 +20,12 @@ export const SAFE_TAGS = new Set([
   'kbd',
   'em',
   'strong',
+  // an empty anchor (`<a id="x"></a>`) is a link target; it may carry no href (links are Markdown's)
+  'a',
 ]);
 export const SAFE_ATTRS = new Set(['class', 'lang', 'title', 'dir']);
+/** Attributes only some tags may carry. */
+const TAG_ATTRS: Record<string, Set<string>> = { a: new Set(['id', 'name']), span: new Set(['id']) };
 
 const TAG = /<!--[\s\S]*?-->|<\/?([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|</g;
 const ATTR = /\s+([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/gy;
@@ -44,7 +48,8 @@ export function checkHtml(fragment: string): string | null {
     while ((a = ATTR.exec(rest))) {
       consumed = ATTR.lastIndex;
       const attr = a[1]!.toLowerCase();
-      if (!SAFE_ATTRS.has(attr)) return `attribute "${attr}" on <${name}> is not allowed`;
+      if (!SAFE_ATTRS.has(attr) && !TAG_ATTRS[name]?.has(attr))
+        return `attribute "${attr}" on <${name}> is not allowed`;
     }
     if (rest.slice(consumed).trim()) return `malformed attributes on <${name}>`;
   }

@@ -3,9 +3,10 @@ import type { MarkdownIt as MarkdownItType } from 'markdown-it';
 import attrs from 'markdown-it-attrs';
 import cjkBreaks from 'markdown-it-cjk-breaks';
 import cjkFriendly from 'markdown-it-cjk-friendly';
-import footnote from 'markdown-it-footnote';
 import { containersPlugin } from './containers.js';
 import { figuresPlugin } from './figures.js';
+import { footnotesPlugin } from './footnotes.js';
+import { generalPlugin } from './general.js';
 import { checkHtml, stripComments } from './html-policy.js';
 import { nobreakPlugin } from './nobreak.js';
 
@@ -20,9 +21,10 @@ export function createMarkdown(): MarkdownItType {
   md.use(cjkFriendly);
   md.use(cjkBreaks);
   md.use(attrs, { allowedAttributes: ['id', 'class', 'lang', /^data-[a-z-]+$/, 'width'] });
-  md.use(footnote);
+  md.use(footnotesPlugin);
   md.use(containersPlugin);
   md.use(figuresPlugin);
+  md.use(generalPlugin);
   // markdown-it-cjk-breaks reads the last character of the text beside a line break and throws on an
   // empty text token, which markdown-it-attrs leaves after removing "{…}" (found by the fuzz test).
   md.core.ruler.before('cjk_breaks', 'folio_drop_empty_text', (state) => {

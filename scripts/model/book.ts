@@ -14,6 +14,16 @@ export const LIMITS = { headingChars: 200, paragraphChars: 20_000 };
 import { checkHtml } from '../markdown/html-policy.js';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
+import {
+  classifyLink,
+  declaredIds,
+  inlineSegments,
+  type LinkRef,
+  renderChapter,
+  resolveLinks,
+  type Segment,
+  segmentText,
+} from './content.js';
 
 export interface Heading {
   id: string;
@@ -42,11 +52,27 @@ export interface Chapter {
   index: number;
   file: SourceFile;
   title: string;
+  /** The chapter as the EPUB reads it: footnotes after the text. */
   html: string;
+  /** The chapter for print: each footnote at its call, floated to the foot of the page. */
+  printHtml: string;
+  /** How many footnotes the chapter has. */
+  notes: number;
   headings: Heading[];
   figures: Figure[];
-  /** Plain text of every block (paragraph, heading, caption), in order: the fidelity reference. */
-  blocks: { kind: 'paragraph' | 'heading' | 'caption'; text: string; source: Position }[];
+  /** Every block (paragraph, heading, caption, footnote), in order: the fidelity reference. */
+  blocks: Block[];
+}
+
+export interface Block {
+  kind: 'paragraph' | 'heading' | 'caption' | 'footnote';
+  /** The author's words. */
+  text: string;
+  /** The same with what outputs add (calls, page references, addresses), see {@link Segment}. */
+  segments: Segment[];
+  source: Position;
+  /** A footnote's number in its chapter. */
+  n?: number;
 }
 
 export interface BookMeta {
@@ -62,6 +88,8 @@ export interface BookMeta {
   description?: string;
   slug: string;
   trim: { width: number; height: number; name?: string };
+  footnotes: { numbering: 'chapter' | 'page' };
+  captions: { mark: string };
   /** Print-shop settings, mm. */
   press: { bleed: number; safe: number; creep: number; sheet: 'A4' | 'A3' };
   /** Build time: SOURCE_DATE_EPOCH, else the book's date. */
@@ -87,7 +115,8 @@ export interface Book {
 export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdown()): Book {
   const reporter = manuscript.diagnostics;
   const { root, images } = manuscript;
-  const chapters = manuscript.chapters.map((file, index) => parseChapter(file, index, { root, images }, md, reporter));
+  const parsed = manuscript.chapters.map((file, index) => parseChapter(file, index, { root, images }, md, reporter));
+  const chapters = linkChapters(parsed, md, reporter);
   const { config } = manuscript;
   const hash = createHash('sha256');
   hash.update(manuscript.configFile.text);
@@ -106,6 +135,8 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
     description: config.description,
     slug: config.slug ?? slugify(config.identifier ?? config.title, contentHash),
     trim: manuscript.trim,
+    footnotes: config.footnotes,
+    captions: config.captions,
     press: config.press,
     buildDate: buildDate(config.date),
     contentHash,
@@ -148,18 +179,54 @@ export function slugify(s: string, hash: string): string {
 }
 
 function inlineText(token: Token | undefined): string {
-  if (!token?.children) return token?.content ?? '';
-  return token.children
-    .map((c) =>
-      c.type === 'text' || c.type === 'code_inline'
-        ? c.content
-        : c.type === 'image'
-          ? ''
-          : c.type === 'softbreak'
-            ? ''
-            : '',
-    )
-    .join('');
+  return segmentText(inlineSegments(token));
+}
+
+interface ParsedChapter {
+  chapter: Omit<Chapter, 'html' | 'printHtml' | 'notes' | 'blocks'> & { blocks: (Block & { tokens?: Token[] })[] };
+  tokens: Token[];
+  env: Record<string, unknown>;
+  links: LinkRef[];
+}
+
+/** Second pass over the book: heading ids made unique, internal links resolved, then each chapter rendered. */
+function linkChapters(parsed: ParsedChapter[], md: MarkdownIt, reporter: Reporter): Chapter[] {
+  const ids = new Map<string, string>();
+  for (const p of parsed) {
+    for (const h of p.chapter.headings) {
+      if (!ids.has(h.id)) {
+        ids.set(h.id, p.chapter.id);
+        continue;
+      }
+      let k = 2;
+      while (ids.has(`${h.id}-${k}`)) k++;
+      reporter.warn({
+        ...h.source,
+        message: `Heading id "${h.id}" is already used; this heading gets "${h.id}-${k}"`,
+        ruleId: 'heading-id-duplicate',
+        hint: 'Give each heading its own {#id}: links to the id reach the first one.',
+      });
+      const token = p.tokens.find(
+        (t) => t.type === 'heading_open' && attr(t, 'id') === h.id && t.meta?.folioHeading === h,
+      );
+      token?.attrSet('id', `${h.id}-${k}`);
+      h.id = `${h.id}-${k}`;
+      ids.set(h.id, p.chapter.id);
+    }
+  }
+  for (const p of parsed) for (const id of declaredIds(p.tokens)) if (!ids.has(id)) ids.set(id, p.chapter.id);
+  resolveLinks(
+    parsed.flatMap((p) => p.links),
+    ids,
+    parsed.flatMap((p) => p.chapter.headings),
+    reporter,
+  );
+  return parsed.map((p) => {
+    // segments are read after resolution: an internal link's page reference needs its target
+    for (const b of p.chapter.blocks) if (b.tokens) b.segments = b.tokens.flatMap((t) => inlineSegments(t));
+    for (const b of p.chapter.blocks) delete b.tokens;
+    return { ...p.chapter, ...renderChapter(md, p.tokens, p.env) };
+  });
 }
 
 function parseChapter(
@@ -168,19 +235,28 @@ function parseChapter(
   { root, images }: { root: string; images: Map<string, ImageFile> },
   md: MarkdownIt,
   reporter: Reporter,
-): Chapter {
+): ParsedChapter {
   const id = `ch${index + 1}`;
   const env: Record<string, unknown> = { docId: id };
   const tokens = md.parse(file.text, env);
   const headings: Heading[] = [];
   const figures: Figure[] = [];
-  const blocks: Chapter['blocks'] = [];
+  const blocks: (Block & { tokens?: Token[] })[] = [];
+  const links: LinkRef[] = [];
+  let note: (Block & { tokens?: Token[] }) | undefined;
   const where = (t: Token): Position => ({ file: file.display, line: (t.map?.[0] ?? 0) + 1, column: 1 });
   let sectionCount = 0;
   let title = '';
 
   const walkInline = (children: Token[], line: number) => {
-    for (const c of children) {
+    for (const [ci, c] of children.entries()) {
+      if (c.type === 'link_open')
+        classifyLink(
+          children,
+          ci,
+          { chapterId: id, file: file.display, line, column: columnOf(line, attr(c, 'href') ?? '') },
+          links,
+        );
       if (c.type === 'html_inline') checkRaw(c.content, line, c.content, columnOf(line, c.content));
       if (c.type === 'image') {
         const src = attr(c, 'src') ?? '';
@@ -226,6 +302,7 @@ function parseChapter(
           fpo: isFpoPng(bytes),
         });
         c.attrSet('data-figure', `${id}-fig${figures.length}`);
+        c.meta = { ...c.meta, size: checked.size };
       }
     }
   };
@@ -279,10 +356,32 @@ function parseChapter(
         t.attrSet('id', hid);
       }
       if (level === 1 && !title) title = text;
-      headings.push({ id: hid, level, text, chapterId: id, source: where(t) });
-      blocks.push({ kind: 'heading', text, source: where(t) });
+      const heading = { id: hid, level, text, chapterId: id, source: where(t) };
+      t.meta = { ...t.meta, folioHeading: heading };
+      headings.push(heading);
+      blocks.push({ kind: 'heading', text, segments: [], tokens: [tokens[i + 1]!], source: where(t) });
     }
-    if (t.type === 'paragraph_open') {
+    if (t.type === 'footnote_open') {
+      note = {
+        kind: 'footnote',
+        text: '',
+        segments: [],
+        tokens: [],
+        source: where(t),
+        n: (t.meta as { id: number }).id + 1,
+      };
+      blocks.push(note);
+    }
+    if (t.type === 'footnote_close') note = undefined;
+    if (t.type === 'table_caption_open') {
+      const text = inlineText(tokens[i + 1]);
+      blocks.push({ kind: 'caption', text, segments: [], tokens: [tokens[i + 1]!], source: where(t) });
+    }
+    if (t.type === 'paragraph_open' && note) {
+      note.text += inlineText(tokens[i + 1]);
+      note.tokens!.push(tokens[i + 1]!);
+      if (note.tokens!.length === 1) note.source = where(t);
+    } else if (t.type === 'paragraph_open') {
       const text = inlineText(tokens[i + 1]);
       if ([...text].length > LIMITS.paragraphChars)
         reporter.error({
@@ -293,12 +392,14 @@ function parseChapter(
           ruleId: 'paragraph-too-long',
           hint: 'Blank lines separate paragraphs in Markdown: the extraction probably lost them.',
         });
-      blocks.push({ kind: 'paragraph', text, source: where(t) });
+      blocks.push({ kind: 'paragraph', text, segments: [], tokens: [tokens[i + 1]!], source: where(t) });
     }
     if (t.type === 'figure_open') {
       const img = tokens[i + 1]?.children?.find((c) => c.type === 'image');
       const caption = img ? attr(img, 'title') : null;
-      if (caption) blocks.push({ kind: 'caption', text: caption, source: where(t) });
+      if (caption) blocks.push({ kind: 'caption', text: caption, segments: [caption], source: where(t) });
+      const size = img?.meta as { size?: { width: number; height: number } } | undefined;
+      if (size?.size) t.attrJoin('class', size.size.width > size.size.height ? 'landscape' : 'portrait');
     }
   }
   if (!title) {
@@ -312,6 +413,5 @@ function parseChapter(
     });
     title = path.basename(file.path, '.md');
   }
-  const html = md.renderer.render(tokens, md.options, env);
-  return { id, index, file, title, html, headings, figures, blocks };
+  return { chapter: { id, index, file, title, headings, figures, blocks }, tokens, env, links };
 }

@@ -17,7 +17,10 @@ export function measureBlocks(paginated: boolean): BlockMeasure {
   for (const el of document.querySelectorAll<HTMLElement>(`${scope}[data-src]`)) {
     if (el.querySelector('[data-src]')) continue; // leaves only: containers are counted through their blocks
     const src = el.dataset.src!;
-    text[src] = (text[src] ?? 0) + [...(el.textContent ?? '').replace(/\s+/g, '')].length;
+    // a footnote is laid out at the foot of the page, outside its paragraph: count the paragraph without it
+    let own = el.textContent ?? '';
+    for (const note of el.querySelectorAll('.footnote')) own = own.replace(note.textContent ?? '', '');
+    text[src] = (text[src] ?? 0) + [...own.replace(/\s+/g, '')].length;
     if (paginated) {
       const area = el.closest('.pagedjs_page_content');
       const bottom = area?.getBoundingClientRect().bottom ?? Infinity;

@@ -6,6 +6,7 @@ import { isIsbn } from '../config/schema.js';
 import type { Book } from '../model/book.js';
 import { coverArt } from './cover-art.js';
 import { escapeXml } from './escape.js';
+import { bookTexts } from './texts.js';
 import { fontCss, type FontMount } from './fonts.js';
 import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
@@ -57,16 +58,45 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
       ? `#123a5e url(${view.coverHref}) center / cover no-repeat`
       : '#123a5e url(cover-art.svg) center / cover no-repeat',
   });
+  const content = contentCss(book);
   // every character the pages can show: the text, generated content in the CSS, folios
-  const fonts = fontCss(`${html}${css}${pages}0123456789`);
+  const fonts = fontCss(`${html}${css}${pages}${content}0123456789`);
   const files = new Map<string, string | Uint8Array>([
     ['index.html', html],
     ['booklet.css', css],
     ['page.css', pages],
+    ['content.css', content],
     ['fonts.css', fonts.css],
     ['cover-art.svg', coverArt(geometry.width, geometry.height, meta.press.bleed * MM)],
   ]);
   return { entry: 'index.html', files, mounts: fonts.mounts, geometry };
+}
+
+/**
+ * The stylesheet rules that depend on the book: the caption mark, footnote numbers (per chapter: the
+ * number written on each note; per page: Paged.js counters started again on every page) and the words
+ * of page references, in the book's language.
+ */
+export function contentCss(book: Book): string {
+  const { meta } = book;
+  const t = bookTexts(meta.language);
+  const str = (s: string) => JSON.stringify(s);
+  const rules = [
+    `:root { --caption-mark: ${meta.captions.mark ? str(`${meta.captions.mark} `) : 'none'}; }`,
+    `.chapter a.xref::after { content: ${str(t.seePage[0])} target-counter(attr(href url), page) ${str(
+      t.seePage[1],
+    )}; }`,
+    `.chapter a.ext::after { content: ${str(t.url[0])} attr(href) ${str(t.url[1])}; }`,
+  ];
+  if (meta.footnotes.numbering === 'page') {
+    rules.push('.pagedjs_area { counter-reset: footnote footnote-marker; }');
+    rules.push('.footnote[data-footnote-marker]::before { content: counter(footnote-marker); }');
+  } else {
+    const most = Math.max(0, ...book.chapters.map((c) => c.notes));
+    for (let n = 1; n <= most; n++) rules.push(`[data-footnote-call].fn-${n}::after { content: '${n}'; }`);
+    rules.push('.footnote[data-footnote-marker]::before { content: attr(data-n); }');
+  }
+  return `${rules.join('\n')}\n`;
 }
 
 /** 2026-11-29 → 2026年11月29日 (GB/T 15835: Arabic numerals). */
