@@ -43,6 +43,8 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
           let left = b.offset;
           const walker = doc.createTreeWalker(block, NodeFilter.SHOW_TEXT);
           for (let t = walker.nextNode() as Text | null; t; t = walker.nextNode() as Text | null) {
+            // a footnote call is generated text in print: it is not counted there, so not here
+            if (t.parentElement?.closest('sup.footnote-ref')) continue;
             const chars = [...t.data];
             let i = 0;
             for (; i < chars.length && left > 0; i++) if (/\S/.test(chars[i]!)) left--;
