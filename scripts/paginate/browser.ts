@@ -2,22 +2,73 @@ import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { FolioError } from '../diagnostics/diagnostic.js';
 
-/** Flags for a headless Chromium in a closed network, possibly as root. */
+/** Chromium features that reach out to Google's servers on their own. */
+const PHONE_HOME_FEATURES = [
+  'MediaRouter',
+  'OptimizationHints',
+  'Translate',
+  'AutofillServerCommunication',
+  'CertificateTransparencyComponentUpdater',
+  'InterestFeedContentSuggestions',
+  'NetworkTimeServiceQuerying',
+  'DialMediaRouteProvider',
+  'PrivacySandboxSettings4',
+  'SafeBrowsing',
+  'UseDnsHttpsSvcb',
+  'AsyncDns',
+];
+
+/**
+ * Flags for a headless Chromium that talks to no network, possibly as root. The page is answered by
+ * request interception, so Chromium needs no name resolved: every host maps to "not found" (no DNS
+ * query, also not for `folio.invalid`), and the services that phone home (sign-in, component and
+ * variations updates, safe browsing, translate, optimisation hints, media router, autofill,
+ * certificate transparency, domain reliability, the IPv6 reachability probe) are off.
+ * `tests/offline.e2e.test.ts` traces a whole build's system calls and fails on any packet that
+ * would leave the machine.
+ */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--disable-default-apps',
   '--disable-extensions',
+  '--disable-domain-reliability',
+  '--disable-client-side-phishing-detection',
+  '--disable-breakpad',
+  '--disable-crash-reporter',
+  `--disable-features=${PHONE_HOME_FEATURES.join(',')}`,
+  '--dns-prefetch-disable',
+  '--disable-quic',
+  '--no-pings',
+  '--metrics-recording-only',
   '--no-first-run',
   '--no-default-browser-check',
+  '--no-service-autorun',
+  '--password-store=basic',
+  '--use-mock-keychain',
   '--font-render-hinting=none',
 ];
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+// Debian's /usr/bin/chromium is a shell wrapper that exports Google API keys and adds
+// --enable-remote-extensions: Folio starts the binary behind it, so that nothing asks Google for anything.
+const CANDIDATES = [
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
+
+/** The environment Chromium runs in: Folio's, less the keys that switch Google's services on. */
+function browserEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^GOOGLE_(API_KEY|DEFAULT_CLIENT_)/.test(k)) delete env[k];
+  return env;
+}
 
 /** FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then the usual Debian paths. */
 export function findChromium(): string {
@@ -56,6 +107,9 @@ export async function launchBrowser(): Promise<Browser> {
       executablePath,
       headless: true,
       args: CHROMIUM_ARGS,
+      // DevTools over a pipe, not a TCP port on 127.0.0.1 that any local process could drive
+      pipe: true,
+      env: browserEnv(),
       protocolTimeout: 300_000,
     });
   } catch (e) {
@@ -89,12 +143,10 @@ export function closeBrowser(browser: Browser | undefined): Promise<void> {
   if (!done) {
     done = (async () => {
       const proc = browser.process();
-      const closed = await browser.close().then(
-        () => true,
-        () => false,
-      );
-      // A crashed or killed Chromium leaves its zygote and renderers behind: end its whole process group.
-      if (proc?.pid && !closed) {
+      await browser.close().catch(() => {});
+      // A crashed or killed Chromium leaves its zygote and renderers behind (over a DevTools pipe, close()
+      // may even report success then): end its whole process group; after a clean close it is empty.
+      if (proc?.pid) {
         try {
           process.kill(-proc.pid, 'SIGKILL');
         } catch {
