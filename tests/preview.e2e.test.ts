@@ -104,6 +104,12 @@ describe('folio preview', () => {
 
   it('shows a broken save in an overlay without dying, and clears it when fixed', async () => {
     const good = readFileSync(chapter, 'utf8');
+    // every state the toolbar shows while the save is rebuilt
+    await page.evaluate(() => {
+      const box = document.getElementById('folio-build')!;
+      const seen: string[] = ((window as unknown as { buildStates: string[] }).buildStates = []);
+      new MutationObserver(() => seen.push(box.textContent ?? '')).observe(box, { childList: true });
+    });
     writeFileSync(chapter, `${good}\n::: dek\n没有关上的容器。\n`);
     await page.waitForFunction(
       () => (document.getElementById('folio-overlay')?.textContent ?? '').includes('container-unclosed'),
@@ -116,7 +122,9 @@ describe('folio preview', () => {
     expect(await page.$eval('#folio-findings', (e) => e.textContent)).toMatch(
       /01-feature\.md:\d+:1 · container-unclosed/,
     );
-    expect(await page.$eval('#folio-build', (e) => e.textContent)).toMatch(/^kept the last good book/);
+    const states = await page.evaluate(() => (window as unknown as { buildStates: string[] }).buildStates);
+    expect(states[0]).toBe('building…');
+    expect(states.at(-1)).toMatch(/^kept the last good book · \d\d:\d\d:\d\d · \d+ ms/);
     const reload = page.waitForNavigation({ waitUntil: 'load' });
     writeFileSync(chapter, good);
     await reload;
@@ -377,16 +385,24 @@ const findings = () =>
     }),
   );
 
-describe('folio preview: findings beside the page', () => {
-  const dist = mkdtempSync(path.join(tmpdir(), 'folio-preview-dist-'));
-
-  beforeAll(async () => {
+/** The preview of the desk manuscript, opened once for the describes that use it (in any order, or alone). */
+let deskOpened: Promise<void> | undefined;
+const openDesk = () =>
+  (deskOpened ??= (async () => {
+    const dist = mkdtempSync(path.join(tmpdir(), 'folio-preview-dist-'));
     ms = deskManuscript(dist);
     desk = await startPreview({ manuscript: ms, port: 0, dist });
     deskPage = await newPage(browser);
     await deskPage.setViewport({ width: 1400, height: 900 });
     await open('view=booklet', deskPage, desk.url);
-  }, 120_000);
+  })());
+afterAll(async () => {
+  await deskPage?.close();
+  await desk?.close();
+});
+
+describe('folio preview: findings beside the page', () => {
+  beforeAll(() => openDesk(), 120_000);
 
   it('lists lint, typography and preflight findings, each with its page and file:line', async () => {
     const all = await findings();
@@ -424,6 +440,10 @@ describe('folio preview: findings beside the page', () => {
 });
 
 describe('folio preview: a clicked finding', () => {
+  beforeAll(async () => {
+    await openDesk();
+    await open('view=booklet', deskPage, desk.url);
+  }, 120_000);
   it('goes to the page of a clicked finding and highlights its line', async () => {
     await deskPage.keyboard.press('Home');
     const fault = (await findings()).find((f) => f.rule === 'line-start-prohibited')!;
@@ -453,8 +473,48 @@ describe('folio preview: a clicked finding', () => {
     expect(fault.page).toBeGreaterThan(1);
     await deskPage.screenshot({ path: path.join(ARTIFACTS, 'preview-findings.png') });
   });
-  afterAll(async () => {
-    await deskPage?.close();
-    await desk?.close();
+  it('goes to the block of a lint finding and to the page of a preflight finding', async () => {
+    await deskPage.keyboard.press('Home');
+    await deskPage.$eval('.folio-finding[data-ruleid="quote-straight"]', (b) => (b as HTMLElement).click());
+    const lint = await deskPage.evaluate(() => {
+      const p = [...document.querySelectorAll('.pagedjs_page p')].find((x) => x.textContent!.includes('他说'))!;
+      const r = p.getBoundingClientRect();
+      const m = document.querySelector('.folio-highlight')!.getBoundingClientRect();
+      const page = p.closest<HTMLElement>('.pagedjs_page')!.dataset.pageNumber;
+      return {
+        at: document.documentElement.dataset.folioPage === page,
+        covers: m.top <= r.top && m.bottom >= r.bottom,
+      };
+    });
+    expect(lint).toEqual({ at: true, covers: true });
+    await deskPage.$eval('.folio-finding[data-ruleid="image-resolution"]', (b) => (b as HTMLElement).click());
+    expect(await current(deskPage)).toMatchObject({ page: 5, visible: true });
+  });
+});
+
+describe('folio preview: the e-book place', () => {
+  beforeAll(() => openDesk(), 120_000);
+
+  it('keeps the reading place of the e-book view over a reload', async () => {
+    await open('view=ebook', deskPage, desk.url);
+    const top = () =>
+      deskPage.evaluate(() => {
+        const bar = document.getElementById('folio-toolbar')!.getBoundingClientRect().bottom;
+        return [...document.querySelectorAll<HTMLElement>('section.chapter p[data-src]')].find(
+          (p) => p.getBoundingClientRect().bottom > bar + 4,
+        )!.dataset.src;
+      });
+    await deskPage.evaluate(() => {
+      const p = [...document.querySelectorAll('section.chapter p')].find((x) => x.textContent!.startsWith('第9段'))!;
+      window.scrollTo(0, window.scrollY + p.getBoundingClientRect().top - 30); // its first line under the toolbar
+    });
+    const before = await top();
+    expect(before).toMatch(/01\.md:19$/);
+    const reload = deskPage.waitForNavigation({ waitUntil: 'load' });
+    const file = path.join(ms, '01.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('第二段正文', '第二段文字'));
+    await reload;
+    await ready(deskPage);
+    expect(await top()).toBe(before);
   });
 });
