@@ -156,7 +156,7 @@
 
   /** A click on the text of a page: its manuscript file:line, and an editor link where one is configured. */
   function onPageClick(e) {
-    if (e.target.closest('#folio-panel, #folio-toolbar, a[href]')) return;
+    if (e.target.closest('#folio-panel, #folio-toolbar, #folio-source, a[href]')) return;
     const block = e.target.closest('[data-src]');
     if (!block) return;
     const m = /^(.*):(\d+)$/.exec(block.dataset.src);
@@ -198,11 +198,17 @@
         el('p', { id: 'folio-findings-summary' }),
         el('ol', { id: 'folio-findings' }),
       ]),
-      el('div', { id: 'folio-source', role: 'status', hidden: '' }),
     ]);
     document.body.appendChild(panel);
+    // beside the page, not in the panel: it shows with the panel closed too
+    document.body.appendChild(el('div', { id: 'folio-source', role: 'status', hidden: '' }));
     F.renderFindings();
     document.addEventListener('click', onPageClick);
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      document.getElementById('folio-source').hidden = true;
+      highlight(null, null);
+    });
     if (F.relayout) F.relayout();
   };
 })();

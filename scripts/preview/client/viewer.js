@@ -46,9 +46,9 @@
     scale = Math.max(0.1, Math.min(scale, 4));
     // scaled from the top left corner, then moved to the middle of the space beside the panel
     const dx = Math.max(0, (availW - rowW * scale) / 2);
+    document.documentElement.style.setProperty('--folio-scale', String(scale)); // row gap and labels
     box.style.transform = 'translateX(' + dx + 'px) scale(' + scale + ')';
     box.style.marginBottom = box.offsetHeight * (scale - 1) + 'px';
-    document.documentElement.style.setProperty('--folio-scale', String(scale));
   }
 
   /** Scrolls page n to the top of the view (below the toolbar); `into` is how far into the page, 0…1. */
