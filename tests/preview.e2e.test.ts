@@ -269,6 +269,11 @@ describe('folio preview: navigation', () => {
         .click(),
     );
     expect(await current()).toMatchObject({ page: headingPage, visible: true });
+    // the entry the reader is in is marked, and follows the reader
+    const marked = () => page.$eval('#folio-contents button[aria-current]', (b) => b.firstElementChild!.textContent);
+    expect(await marked()).toBe('补齐短板 持续增进民生福祉');
+    await page.keyboard.press('Home');
+    expect(await marked()).toBe('封面');
   });
 });
 

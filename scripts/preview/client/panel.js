@@ -112,7 +112,11 @@
       el('span', { class: 'folio-finding-msg', text: f.message.replace(/^p\. \d+: /, '') }),
     ]);
     for (const k of ['page', 'ruleId', 'source']) if (f[k]) b.setAttribute('data-' + k.toLowerCase(), String(f[k]));
-    b.addEventListener('click', () => show(f));
+    b.addEventListener('click', () => {
+      for (const x of document.querySelectorAll('.folio-finding[aria-current]')) x.removeAttribute('aria-current');
+      b.setAttribute('aria-current', 'true');
+      show(f);
+    });
     return el('li', {}, [b]);
   }
 

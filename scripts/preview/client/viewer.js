@@ -85,6 +85,10 @@
     document.documentElement.setAttribute('data-folio-page', String(current));
     for (const p of document.querySelectorAll('.folio-current')) p.classList.remove('folio-current');
     pageEl(current)?.classList.add('folio-current');
+    // the contents entry the reader is in: the last one starting on or before this page
+    const entries = [...document.querySelectorAll('#folio-contents button[data-page]')];
+    const here = entries.filter((b) => Number(b.dataset.page) <= current).at(-1);
+    for (const b of entries) b.toggleAttribute('aria-current', b === here);
   }
 
   F.currentPlace = function () {
