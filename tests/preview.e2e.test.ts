@@ -138,6 +138,10 @@ describe('folio preview: views', () => {
     const marks = () =>
       page.$$eval('.pagedjs_marks-crop', (m) => m.filter((x) => getComputedStyle(x).display !== 'none').length);
     expect(await marks()).toBe(0); // the booklet is cut to the trim: no marks
+    // nothing is loaded from anywhere but the preview itself
+    const requests: string[] = [];
+    const record = (r: { url(): string }) => requests.push(r.url());
+    page.on('request', record);
     await open('view=press');
     expect(await page.$$eval('.pagedjs_marks-crop', (m) => m.length)).toBeGreaterThan(0);
     expect(await marks()).toBeGreaterThan(0);
@@ -149,6 +153,10 @@ describe('folio preview: views', () => {
       'press',
       'ebook',
     ]);
+    page.off('request', record);
+    expect(requests.length).toBeGreaterThan(10);
+    expect(requests.filter((u) => !u.startsWith(preview.url) && !u.startsWith('data:'))).toEqual([]);
+    expect(requests.filter((u) => u.includes('/_folio/')).length).toBeGreaterThan(5);
   });
 });
 
