@@ -9,6 +9,7 @@ import { buildBook, type Book } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
 import type { Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
+import { glyphDiagnostics } from './fonts/coverage.js';
 import { renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, writeAtomic } from './output/write.js';
 import { makeOutputs, outputStages, type BuiltOutput, type MadeOutputs } from './output/make.js';
@@ -92,7 +93,7 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
   await recoverOutputs(opts.out, note);
   const { manuscript, book } = await prepare(opts, stages);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
-  const made = await layOutAndMake(opts, stages, book, targets);
+  const made = await layOutAndMake(opts, stages, manuscript, book, targets);
   const committed = await writeOutputs(opts, stages, book, made, note);
   await pruneCaches(); // the content-keyed cache stays within its limits, least recently used first
   return {
@@ -127,8 +128,18 @@ async function prepare(opts: BuildOptions, stages: Stages): Promise<{ manuscript
 }
 
 /** Paged.js lays out the booklet; every target is made from its pages. The browser never outlives this. */
-async function layOutAndMake(opts: BuildOptions, stages: Stages, book: Book, targets: Target[]) {
+async function layOutAndMake(
+  opts: BuildOptions,
+  stages: Stages,
+  manuscript: Manuscript,
+  book: Book,
+  targets: Target[],
+) {
   const bundle = await stages.run('html', opts.manuscript, () => renderHtml(book));
+  // a character no bundled face draws stops the build before the browser would pick a system font
+  for (const d of glyphDiagnostics(bundle.usage!, [...manuscript.chapters, manuscript.configFile]))
+    manuscript.diagnostics.add(d);
+  manuscript.diagnostics.throwIfErrors();
   const modules = outputStages();
   modules.catch(() => {}); // awaited in makeOutputs; a failure to load surfaces there
   let browser: Browser | undefined;

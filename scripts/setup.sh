@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything Folio needs on Debian (as root, or with sudo): the system packages
-# (Chromium, poppler-utils, qpdf, Ghostscript, Java + epubcheck; strace for the offline test) and the pinned
-# npm packages.
+# (Chromium, poppler-utils, qpdf, Ghostscript, Java + epubcheck; strace for the offline test,
+# mupdf-tools for `mutool trace`) and the pinned npm packages.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium poppler-utils qpdf ghostscript epubcheck strace)
+packages=(chromium poppler-utils qpdf ghostscript epubcheck strace mupdf-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,7 +9,7 @@ import { buildBook } from '../scripts/model/book.js';
 import { launchBrowser, newPage } from '../scripts/paginate/browser.js';
 import { paginate } from '../scripts/paginate/paginate.js';
 import { ORIGIN, serveBundle } from '../scripts/paginate/serve.js';
-import { fontCss } from '../scripts/render/fonts.js';
+import { sliceFontCss } from '../scripts/render/fonts.js';
 import { computeGeometry } from '../scripts/render/geometry.js';
 import { renderHtml } from '../scripts/render/html.js';
 import { makeAnthology } from '../scripts/tools/anthology.js';
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** Pages shaped like Paged.js output, each block 5 em wide, 16 px type. */
 async function analyse(pages: string[]): Promise<string[]> {
-  const fonts = fontCss();
+  const fonts = sliceFontCss();
   const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" href="fonts.css"><style>
 body{font:16px/24px 'Noto Serif SC';margin:0} .pagedjs_page_content{width:5em} p{margin:0;line-break:anywhere;text-align:justify}
 </style></head><body>${pages.map((p, i) => `<div class="pagedjs_page" data-page-number="${i + 1}"><div class="pagedjs_page_content">${p}</div></div>`).join('')}</body></html>`;

@@ -163,6 +163,7 @@ async function exportHtml(manuscript: string, dir: string): Promise<string> {
     );
   }
   mkdirSync(path.join(dir, 'fonts'), { recursive: true });
+  for (const [name, make] of bundle.lazy ?? []) writeFileSync(path.join(dir, name), await make());
   for (const m of bundle.mounts) symlinkSync(m.dir, path.join(dir, m.prefix.replace(/\/$/, '')));
   symlinkSync(path.resolve(book.root), path.join(dir, 'm'));
   return path.join(dir, 'index.html');

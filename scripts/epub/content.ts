@@ -36,7 +36,10 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
           const block = [...doc.querySelectorAll<HTMLElement>('[data-src]')].find((e) => e.dataset.src === b.src);
           if (!block) continue;
           if (b.offset === 0) {
-            block.before(marker(doc, b.page));
+            // inside a table only a cell may hold a span: the page begins with the block's first cell
+            const cell = /^(THEAD|TBODY|TFOOT|TR)$/.test(block.tagName) ? block.querySelector('th, td') : null;
+            if (cell) cell.prepend(marker(doc, b.page));
+            else block.before(marker(doc, b.page));
             continue;
           }
           // walk the text, counting non-space characters, and split the text node where the page began

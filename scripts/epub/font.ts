@@ -1,67 +1,59 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { cacheKey, openCache } from '../cache/cache.js';
+import { FACES, faceBytes, fontFaceRule, faceLicense, subsetFace } from '../fonts/faces.js';
+import { faceUsage, type Usage } from '../fonts/usage.js';
 
-const require = createRequire(import.meta.url);
-/** The subsetter and its harfbuzz, as installed: part of the cache key. */
-const SUBSETTER = ['subset-font', 'harfbuzzjs'].map((p) => `${p}@${packageVersion(p)}`).join(' ');
-
-function packageVersion(name: string): string {
-  // harfbuzzjs does not export its package.json: walk up from its entry point
-  for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === name) return pkg.version ?? '?';
-    } catch {
-      /* no package.json here */
-    }
-  }
-  return '?';
-}
-
-/** The full Noto Serif SC (Google Fonts static TTF, OFL 1.1), pinned as an npm dependency. */
-export const TEXT_FONT = {
-  pkg: '@expo-google-fonts/noto-serif-sc',
-  file: '400Regular/NotoSerifSC_400Regular.ttf',
-  family: 'Folio Noto Serif SC',
-  name: 'noto-serif-sc-subset.woff2',
-};
-
-export interface SubsetFont {
-  data: Buffer;
-  /** Bytes of the full font and of the subset, for the build report. */
+export interface EpubFonts {
+  /** fonts/<name> → bytes: one WOFF2 subset per face the book uses, and the licences. */
+  files: Map<string, Buffer>;
+  /** @font-face rules and the family stacks (custom properties are not for EPUB 2 readers: literal). */
+  css: string;
+  /** Bytes of the full fonts and of the subsets, and the characters, for the build report. */
   before: number;
   after: number;
   glyphs: number;
-  license: string;
+  /** The font names, for the imprint line. */
+  names: string[];
+}
+
+/** epub.css with the @font-face rules after its @namespace rule (which must come first). */
+export function epubCss(template: string, fontFaces: string): string {
+  const ns = /^@namespace[^\n]*\n/m.exec(template);
+  if (!ns) return `${fontFaces}${template}`;
+  const at = ns.index + ns[0].length;
+  return `${template.slice(0, at)}${fontFaces}${template.slice(at)}`;
+}
+
+/** The families a usage needs, by their names, for the imprint's font line. */
+export function familyNames(usage: Usage): string[] {
+  return [...new Set(FACES.filter((f) => usage.faces.get(f.id)?.size).map((f) => FAMILY_NAMES[f.family]))];
 }
 
 /**
- * Subsets the text font to the characters the book uses (harfbuzz via subset-font), as WOFF2.
- * @example const f = await subsetTextFont('缘藏30载'); f.after < f.before
+ * The EPUB's fonts: like print, one harfbuzz subset per face (serif, its bold, sans, mono) of exactly the
+ * characters the EPUB sets in that face (the face table of fonts/usage.ts, which epub.css follows), WOFF2.
+ * @example const f = await epubFonts(['<h1>援藏</h1><p>三十年</p>']); [...f.files.keys()]
  */
-export async function subsetTextFont(text: string): Promise<SubsetFont> {
-  const dir = path.dirname(require.resolve(`${TEXT_FONT.pkg}/package.json`));
-  const full = await readFile(path.join(dir, TEXT_FONT.file));
-  const license = await readFile(path.join(dir, 'LICENSE_FONT'), 'utf8');
-  // Characters in order of first use; spaces and ASCII digits/punctuation always, for the reader's UI.
-  const chars = [...new Set([...text, ...' 0123456789.,:;!?()[]-–—/%'])]
-    .filter((c) => c !== '\n')
-    .sort()
-    .join('');
-  // harfbuzz on a 14 MiB font takes about a second: keep subsets by font, characters and subsetter
-  const cache = openCache('font-subsets');
-  const key = cacheKey('folio-font-subset-1', SUBSETTER, full, chars, 'woff2');
-  let data = await cache.get(key);
-  if (!data) {
-    const { default: subsetFont } = await import('subset-font');
-    data = await subsetFont(full, chars, { targetFormat: 'woff2' });
-    await cache.put(key, data);
+export async function epubFonts(html: string[], usage: Usage = faceUsage(html.join('\n'))): Promise<EpubFonts> {
+  const files = new Map<string, Buffer>();
+  let css = '';
+  let before = 0;
+  let after = 0;
+  let glyphs = 0;
+  const licences = new Map<string, string>();
+  for (const f of FACES) {
+    const set = usage.faces.get(f.id);
+    if (!set?.size) continue;
+    const chars = [...set].sort().join('');
+    const data = await subsetFace(f, chars, 'woff2');
+    const name = `${f.id}.woff2`;
+    files.set(name, data);
+    before += faceBytes(f).byteLength;
+    after += data.byteLength;
+    glyphs += set.size;
+    licences.set(f.pkg, faceLicense(f));
+    css += fontFaceRule(f, `fonts/${name}`, 'woff2');
   }
-  return { data, before: full.byteLength, after: data.byteLength, glyphs: [...chars].length, license };
+  files.set('OFL.txt', Buffer.from([...licences.values()].join('\n\n')));
+  return { files, css, before, after, glyphs, names: familyNames(usage) };
 }
+
+const FAMILY_NAMES = { serif: 'Noto Serif SC', sans: 'Noto Sans SC', mono: 'JetBrains Mono' } as const;

@@ -7,7 +7,8 @@ import type { Book, Heading } from '../model/book.js';
 import type { PageInfo, PageBreak } from '../paginate/paginate.js';
 import { TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
 import { FOLIO_VERSION } from '../version.js';
-import { subsetTextFont, TEXT_FONT, type SubsetFont } from './font.js';
+import { epubCss, epubFonts, familyNames, type EpubFonts } from './font.js';
+import { faceUsage } from '../fonts/usage.js';
 import { escapeXml } from '../render/escape.js';
 import { bookTexts } from '../render/texts.js';
 
@@ -111,7 +112,7 @@ const TOC_TITLE = '目录';
  * Builds the EPUB 3 with epub-gen-memory and Folio's templates (templates/epub).
  * @example const bytes = await packEpub({ book, chapters, pages, breaks, cover, font, printFile });
  */
-export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; font: SubsetFont; pageList: number }> {
+export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; font: EpubFonts; pageList: number }> {
   const { book, pages } = input;
   const { meta } = book;
   const coverExt = input.cover.mediaType === 'image/png' ? 'png' : 'jpg';
@@ -126,21 +127,30 @@ export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; fo
     ...input.breaks.map((b) => ({ n: b.page, href: `${chapterFile.get(b.chapterId)}#page-${b.page}` })),
   ];
   const nav = navXhtml(book, hrefOf, chapterFile, pageList);
-  // Subset the text font to every character the EPUB shows: chapters, front matter, navigation, titles.
-  const shown = [...content.map((c) => `${c.title}${c.content}`), nav, meta.title, meta.subtitle ?? '']
-    .concat(meta.description ?? '')
-    .join('')
-    .replace(/<[^>]*>/g, '');
-  const font = await subsetTextFont(shown);
+  const font = await fontsFor(content, nav);
   const memory = new Map([[`folio-mem:cover.${coverExt}`, input.cover.data]]);
-  const fonts = new Map([
-    [TEXT_FONT.name, font.data],
-    ['OFL.txt', Buffer.from(font.license)],
-  ]);
-  const options = await epubOptions(input, { nav, ncxNavMap: `<navMap>${ncxPoints(book.headings, hrefOf)}</navMap>` });
+  const fonts = font.files;
+  const navs = { nav, ncxNavMap: `<navMap>${ncxPoints(book.headings, hrefOf)}</navMap>` };
+  const options = await epubOptions(input, navs, font);
   const epub = new FolioEPub(options, content, { identifier: meta.identifier, memory, fonts });
   return { data: await epub.pack(meta.buildDate), font, pageList: pageList.length };
 }
+
+/**
+ * One subset per face of every character the EPUB shows in it: chapters, front matter, navigation. The
+ * imprint names the families the rest uses: its line is written once those are known.
+ */
+async function fontsFor(content: Content, nav: string): Promise<EpubFonts> {
+  const shown = () => [...content.map((c) => c.content), nav].join('\n');
+  const names = familyNames(faceUsage(shown()));
+  const line = `字体：${names.join('、')}（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。`;
+  const title = content.find((c) => c.filename === 'titlepage.xhtml')!;
+  title.content = title.content.replace(FONT_LINE, esc(line));
+  return epubFonts([shown()]);
+}
+
+/** Stands for the imprint's font line until the fonts are known. */
+const FONT_LINE = '\u0000folio-font-line\u0000';
 
 function pageMark(n: number): string {
   return `<span epub:type="pagebreak" role="doc-pagebreak" id="page-${n}" aria-label="${n}"></span>`;
@@ -200,7 +210,7 @@ function titlePageXhtml(input: EpubInput, front: { title?: PageInfo; imprint?: P
 <section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintMark}
 <dl>${entries}</dl>
 ${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
-<p>正文字体：Noto Serif SC（SIL Open Font License 1.1），按本书用字子集化，许可证见 fonts/OFL.txt。</p>
+<p>${FONT_LINE}</p>
 </section>`;
 }
 
@@ -254,7 +264,11 @@ const A11Y_FEATURES = [
 ];
 
 /** epub-gen-memory's options: the metadata, Folio's templates and the data only they read (`folio`). */
-async function epubOptions(input: EpubInput, navs: { nav: string; ncxNavMap: string }): Promise<EpubOptions> {
+async function epubOptions(
+  input: EpubInput,
+  navs: { nav: string; ncxNavMap: string },
+  font: EpubFonts,
+): Promise<EpubOptions> {
   const { meta, headings } = input.book;
   const read = (f: string) => readFile(path.join(TEMPLATES_DIR, 'epub', f), 'utf8');
   const texts = bookTexts(meta.language);
@@ -269,15 +283,12 @@ async function epubOptions(input: EpubInput, navs: { nav: string; ncxNavMap: str
     version: 3,
     verbose: false,
     tocTitle: TOC_TITLE,
-    css: await read('epub.css'),
+    css: epubCss(await read('epub.css'), font.css),
     chapterXHTML: await read('chapter.xhtml.ejs'),
     contentOPF: await read('content.opf.ejs'),
     tocXHTML: await read('toc.xhtml.ejs'),
     tocNCX: await read('toc.ncx.ejs'),
-    fonts: [
-      { filename: TEXT_FONT.name, url: 'folio-mem:font' },
-      { filename: 'OFL.txt', url: 'folio-mem:license' },
-    ],
+    fonts: [...font.files.keys()].map((filename) => ({ filename, url: `folio-mem:${filename}` })),
     // read by our templates (epub-gen-memory passes unknown options through to them)
     folio: {
       version: FOLIO_VERSION,

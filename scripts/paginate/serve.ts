@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.woff2': 'font/woff2',
   '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -61,7 +62,14 @@ async function answer(request: HTTPRequest, bundle: HtmlBundle, mounts: Mount[],
     log.refused.push(url);
     return request.abort('blockedbyclient');
   }
-  const found = await lookup(rel, bundle, mounts);
+  let found: Awaited<ReturnType<typeof lookup>>;
+  try {
+    found = await lookup(rel, bundle, mounts);
+  } catch {
+    // a file made on request (a font subset) that could not be made: a missing resource, never a fallback
+    log.missing.push(rel);
+    return request.respond({ status: 500, contentType: 'text/plain', body: 'could not be made' });
+  }
   if (found) {
     log.served.push(rel);
     return request.respond({ status: 200, contentType: found.type, body: found.body });
@@ -88,11 +96,13 @@ export function decodePath(pathname: string): string | undefined {
 /** A build file by its path under the origin: from the bundle, else from a mounted folder (never outside it). */
 export async function lookup(
   rel: string,
-  bundle: { files: Map<string, string | Uint8Array> },
+  bundle: { files: Map<string, string | Uint8Array>; lazy?: Map<string, () => Promise<Uint8Array>> },
   mounts: Mount[],
 ): Promise<{ body: Buffer; type: string } | undefined> {
   const inMemory = bundle.files.get(rel);
   if (inMemory !== undefined) return { body: Buffer.from(inMemory), type: type(rel) };
+  const made = bundle.lazy?.get(rel);
+  if (made) return { body: Buffer.from(await made()), type: type(rel) };
   for (const m of mounts) {
     if (!rel.startsWith(m.prefix)) continue;
     const resolved = resolveInside(m.dir, rel.slice(m.prefix.length));

@@ -10,13 +10,20 @@ import { decodePDFRawStream, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef
  * A test compares the PDF/X's text with the press PDF's, page by page.
  */
 export function toUnicodeMaps(doc: PDFDocument): Map<PDFRef, Map<number, string>> {
-  const maps = new Map<PDFRef, Map<number, string>>();
+  return new Map([...toUnicodeFonts(doc)].map(([ref, f]) => [ref, f.map]));
+}
+
+/** Each ToUnicode CMap with its font's name less the subset tag (`AAAAAA+NotoSansSC-Bold` → `NotoSansSC-Bold`). */
+export function toUnicodeFonts(doc: PDFDocument): Map<PDFRef, { font: string; map: Map<number, string> }> {
+  const maps = new Map<PDFRef, { font: string; map: Map<number, string> }>();
   for (const [, obj] of doc.context.enumerateIndirectObjects()) {
     if (!(obj instanceof PDFDict) || obj.get(PDFName.of('Type')) !== PDFName.of('Font')) continue;
     const ref = obj.get(PDFName.of('ToUnicode'));
     const stream = ref instanceof PDFRef ? doc.context.lookup(ref) : undefined;
+    const font =
+      (obj.get(PDFName.of('BaseFont')) as PDFName | undefined)?.decodeText().replace(/^[A-Z]{6}\+/, '') ?? '';
     if (ref instanceof PDFRef && stream instanceof PDFRawStream)
-      maps.set(ref, parseCMap(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')));
+      maps.set(ref, { font, map: parseCMap(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')) });
   }
   return maps;
 }
@@ -70,22 +77,42 @@ end
 `;
 }
 
-/** Gives each font of Ghostscript's output the source CMap that agrees with its single-character entries. */
-export function restoreToUnicode(out: PDFDocument, sources: Map<number, string>[]): number {
+/**
+ * Gives each font of Ghostscript's output its source CMap. A font whose name only one source font has
+ * (one subset per face: NotoSerifSC-Regular …) takes that font's map, restricted to the codes the source
+ * maps: Ghostscript also lists glyphs of the subset that no text uses, with garbled entries, and those are
+ * dropped. Otherwise the source whose single-character entries agree with the font's is taken.
+ */
+export function restoreToUnicode(out: PDFDocument, sources: { font: string; map: Map<number, string> }[]): number {
   let restored = 0;
-  for (const [ref, have] of toUnicodeMaps(out)) {
-    const singles = [...have].filter(([, d]) => d.length === 4);
-    if (!singles.length) continue;
-    const fits = sources.filter(
-      (src) => [...have.keys()].every((c) => src.has(c)) && singles.every(([c, d]) => src.get(c) === d),
-    );
-    if (!fits.length) continue;
-    const want = new Map([...have.keys()].map((c) => [c, fits[0]!.get(c)!] as const));
-    // two candidate sources that disagree on a code of this font: leave it as Ghostscript wrote it
-    if (fits.some((f) => [...have.keys()].some((c) => f.get(c) !== want.get(c)))) continue;
-    if ([...want].every(([c, d]) => have.get(c) === d)) continue;
-    out.context.assign(ref, out.context.flateStream(writeCMap(want)));
-    restored++;
+  for (const [ref, { font, map: have }] of toUnicodeFonts(out)) {
+    const named = sources.filter((s) => s.font === font);
+    if (font && named.length === 1) {
+      const src = named[0]!.map;
+      const want = new Map([...have.keys()].filter((c) => src.has(c)).map((c) => [c, src.get(c)!] as const));
+      if (want.size === have.size && [...want].every(([c, d]) => have.get(c) === d)) continue;
+      out.context.assign(ref, out.context.flateStream(writeCMap(want)));
+      restored++;
+      continue;
+    }
+    const maps = sources.map((s) => s.map);
+    if (restoreBySingles(out, ref, have, maps)) restored++;
   }
   return restored;
+}
+
+/** The source CMap whose single-character entries agree with the font's (fonts that share a name). */
+function restoreBySingles(out: PDFDocument, ref: PDFRef, have: Map<number, string>, sources: Map<number, string>[]) {
+  const singles = [...have].filter(([, d]) => d.length === 4);
+  if (!singles.length) return false;
+  const fits = sources.filter(
+    (src) => [...have.keys()].every((c) => src.has(c)) && singles.every(([c, d]) => src.get(c) === d),
+  );
+  if (!fits.length) return false;
+  const want = new Map([...have.keys()].map((c) => [c, fits[0]!.get(c)!] as const));
+  // two candidate sources that disagree on a code of this font: leave it as Ghostscript wrote it
+  if (fits.some((f) => [...have.keys()].some((c) => f.get(c) !== want.get(c)))) return false;
+  if ([...want].every(([c, d]) => have.get(c) === d)) return false;
+  out.context.assign(ref, out.context.flateStream(writeCMap(want)));
+  return true;
 }

@@ -9,7 +9,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef } from 'p
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
 import { setXmp } from '../pdf/finish.js';
-import { restoreToUnicode, toUnicodeMaps, writeCMap } from '../pdf/tounicode.js';
+import { restoreToUnicode, toUnicodeFonts, writeCMap } from '../pdf/tounicode.js';
 import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from './cmyk-images.js';
 
 const run = promisify(execFile);
@@ -85,15 +85,15 @@ export async function makePdfx(
     let images: PreparedImages | undefined;
     let boxes: PageBoxes[];
     let ranges: [number, number][] = [];
-    let unicode: Map<number, string>[] = [];
+    let unicode: { font: string; map: Map<number, string> }[] = [];
     try {
       // one parse of the press PDF: its boxes, then links out and images in CMYK, one save
       const doc = await PDFDocument.load(press, { updateMetadata: false });
       boxes = pageBoxes(doc);
       removeAnnotations(doc);
       // ranges spelled out as single entries before Ghostscript reads them; the maps kept for afterwards
-      const maps = toUnicodeMaps(doc);
-      for (const [ref, map] of maps) doc.context.assign(ref, doc.context.flateStream(writeCMap(map)));
+      const maps = toUnicodeFonts(doc);
+      for (const [ref, { map }] of maps) doc.context.assign(ref, doc.context.flateStream(writeCMap(map)));
       unicode = [...maps.values()];
       // Bookmarks are the booklet's and the press PDF's; a page range of Ghostscript would keep only its own.
       doc.catalog.delete(PDFName.of('Outlines'));
@@ -311,7 +311,7 @@ async function finishPdfx(
   meta: BookMeta,
   images: PreparedImages | undefined,
   ranges: [number, number][],
-  unicode: Map<number, string>[],
+  unicode: { font: string; map: Map<number, string> }[],
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
   images?.restore(doc);

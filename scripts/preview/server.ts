@@ -8,6 +8,7 @@ import { lintBook } from '../lint/lint.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
 import { decodePath, lookup, type Mount } from '../paginate/serve.js';
+import { glyphDiagnostics } from '../fonts/coverage.js';
 import { renderHtml, TEMPLATES_DIR, type HtmlBundle } from '../render/html.js';
 import { clientFiles, pressPageCss, previewHtml, VIEWS, type View } from './assets.js';
 import { checkEditorUrl } from './editor.js';
@@ -109,8 +110,11 @@ async function rebuild(s: Session): Promise<void> {
     const book = buildBook(manuscript);
     for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
     s.state.diagnostics = manuscript.diagnostics.diagnostics;
-    if (manuscript.diagnostics.errors.length === 0) {
-      const next = renderHtml(book);
+    const next = manuscript.diagnostics.errors.length === 0 ? renderHtml(book) : undefined;
+    if (next)
+      for (const d of glyphDiagnostics(next.usage!, [...manuscript.chapters, manuscript.configFile]))
+        manuscript.diagnostics.add(d);
+    if (next && manuscript.diagnostics.errors.length === 0) {
       s.bundle = next;
       s.mounts = [...next.mounts, { prefix: 'm/', dir: book.root }, { prefix: '_folio/', dir: PAGED_DIR }];
     }

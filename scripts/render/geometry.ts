@@ -1,3 +1,4 @@
+import { cssStack } from '../fonts/faces.js';
 /** Page geometry on a character grid (版心): whole characters per line, whole lines per page. */
 export interface Geometry {
   width: number; // pt
@@ -49,8 +50,8 @@ export const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)
 
 /** The @page rules: size, margins, running heads and folios. Kept literal because Paged.js parses them. */
 export function pageCss(g: Geometry, bookTitle: string, opts: { bleedMm: number; coverBackground: string }): string {
-  const head = `font-family: 'Noto Sans SC', sans-serif; font-size: 8pt; color: #5d5d5d; letter-spacing: 0.1em;`;
-  const folio = `font-family: 'Noto Sans SC', sans-serif; font-size: 8.5pt; color: #1b1b1b;`;
+  const head = `font-family: ${cssStack('sans')}; font-size: 8pt; color: #5d5d5d; letter-spacing: 0.1em;`;
+  const folio = `font-family: ${cssStack('sans')}; font-size: 8.5pt; color: #1b1b1b;`;
   const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-left { content: none; } @bottom-right { content: none; } @bottom-center { content: none; }`;
   // One layout serves booklet and press: the page carries its bleed; the booklet is cropped to the trim.
   return `@page {

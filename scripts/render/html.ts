@@ -7,7 +7,8 @@ import type { Book } from '../model/book.js';
 import { coverArt } from './cover-art.js';
 import { escapeXml } from './escape.js';
 import { bookTexts } from './texts.js';
-import { fontCss, type FontMount } from './fonts.js';
+import { addText, faceUsage, type Usage } from '../fonts/usage.js';
+import { printFonts, type FontMount, type LazyFile, type PrintFonts } from './fonts.js';
 import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
 
 import { FOLIO_VERSION } from '../version.js';
@@ -19,7 +20,12 @@ export interface HtmlBundle {
   entry: string;
   files: Map<string, string | Uint8Array>;
   mounts: FontMount[];
+  /** Files made when first requested (the font subsets). */
+  lazy?: Map<string, LazyFile>;
   geometry: Geometry;
+  /** The faces the booklet uses and their characters; characters no face has (font-missing-glyph). */
+  fonts?: PrintFonts['faces'];
+  usage?: Usage;
 }
 
 /**
@@ -59,8 +65,8 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
       : '#123a5e url(cover-art.svg) center / cover no-repeat',
   });
   const content = contentCss(book);
-  // every character the pages can show: the text, generated content in the CSS, folios
-  const fonts = fontCss(`${html}${css}${pages}${content}0123456789`);
+  const usage = bookletUsage(html, book);
+  const fonts = printFonts(usage);
   const files = new Map<string, string | Uint8Array>([
     ['index.html', html],
     ['booklet.css', css],
@@ -69,7 +75,30 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     ['fonts.css', fonts.css],
     ['cover-art.svg', coverArt(geometry.width, geometry.height, meta.press.bleed * MM)],
   ]);
-  return { entry: 'index.html', files, mounts: fonts.mounts, geometry };
+  return { entry: 'index.html', files, mounts: [], lazy: fonts.lazy, geometry, fonts: fonts.faces, usage };
+}
+
+/**
+ * Every character the booklet shows, by face: the HTML's text (faces as booklet.css assigns them) and
+ * what the CSS generates (contentCss, page.css): the caption mark, page references and link addresses
+ * after links, running heads (book and chapter titles, sans), folios, contents page numbers (sans) and
+ * footnote numbers (digits).
+ */
+function bookletUsage(html: string, book: Book): Usage {
+  const t = bookTexts(book.meta.language);
+  const digits = '0123456789';
+  const usage = faceUsage(html, undefined, (tag, attribs) => {
+    const cls = ` ${attribs.class ?? ''} `;
+    if (tag === 'figcaption') return book.meta.captions.mark ? `${book.meta.captions.mark} ` : '';
+    if (tag === 'a' && cls.includes(' xref ')) return `${t.seePage.join('')}${digits}`;
+    if (tag === 'a' && cls.includes(' ext ')) return `${t.url.join('')}${attribs.href ?? ''}`;
+    return undefined;
+  });
+  const titles = book.headings.filter((h) => h.level === 1).map((h) => h.text);
+  addText(usage, 'sans', 400, `${book.meta.title}${titles.join('')}${digits}`);
+  addText(usage, 'sans', 700, digits);
+  addText(usage, 'serif', 400, digits);
+  return usage;
 }
 
 /**

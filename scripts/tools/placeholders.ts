@@ -11,7 +11,7 @@ import { writeAtomic } from '../output/write.js';
 import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
 import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
-import { fontCss } from '../render/fonts.js';
+import { sliceFontCss } from '../render/fonts.js';
 import { computeGeometry } from '../render/geometry.js';
 import { escapeXml } from '../render/escape.js';
 
@@ -47,7 +47,7 @@ svg{position:absolute;inset:0}
 export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec): Promise<Buffer> {
   const page = await newPage(browser);
   try {
-    const fonts = fontCss();
+    const fonts = sliceFontCss();
     const bundle = {
       entry: 'index.html',
       files: new Map([

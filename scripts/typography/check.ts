@@ -4,6 +4,7 @@ import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
 import { closeBrowser, launchBrowser } from '../paginate/browser.js';
 import { paginate } from '../paginate/paginate.js';
+import { glyphDiagnostics } from '../fonts/coverage.js';
 import { renderHtml } from '../render/html.js';
 import type { TypoStats } from './analyze.js';
 
@@ -24,9 +25,13 @@ export async function checkTypography(
   const manuscript = await loadManuscript(manuscriptDir);
   const book = buildBook(manuscript);
   manuscript.diagnostics.throwIfErrors();
+  const bundle = renderHtml(book);
+  for (const d of glyphDiagnostics(bundle.usage!, [...manuscript.chapters, manuscript.configFile]))
+    manuscript.diagnostics.add(d);
+  manuscript.diagnostics.throwIfErrors();
   const browser = await launchBrowser();
   try {
-    const p = await paginate(renderHtml(book), book, browser, {
+    const p = await paginate(bundle, book, browser, {
       timeoutMs: opts.timeoutMs,
       typography: { stretchEm: opts.stretchEm ?? 0.25 },
     });
