@@ -177,7 +177,7 @@ describe('the seed EPUB', () => {
     expect(xhtml).not.toContain('image-placeholder');
   });
 
-  it("embeds one subset per face the book uses (serif and the sans of headings, dek, captions), with licences", async () => {
+  it('embeds one subset per face the book uses (serif and the sans of headings, dek, captions), with licences', async () => {
     expect(opf).toContain('href="fonts/serif-regular.woff2" media-type="font/woff2"');
     expect(opf).toContain('href="fonts/sans-regular.woff2" media-type="font/woff2"');
     expect(opf).toContain('href="fonts/sans-bold.woff2" media-type="font/woff2"');
