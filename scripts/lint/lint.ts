@@ -21,7 +21,7 @@ export interface LintResult {
 export function lintBook(manuscript: Manuscript, book: Book): LintResult {
   const findings: Finding[] = [];
   for (const file of manuscript.chapters) {
-    const ctx = textContext(file, manuscript.config.lint.allow);
+    const ctx = { ...textContext(file, manuscript.config.lint.allow), root: manuscript.root };
     for (const [name, rule] of TEXT_RULES) rule(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? name }));
   }
   for (const [name, rule] of BOOK_RULES) rule(book, (f) => findings.push({ ...f, ruleId: f.ruleId ?? name }));

@@ -1,5 +1,6 @@
 // The rule registry, in the order the rules run (markdown-it style: [name, rule]). A rule's name is the
 // rule id of what it reports unless the finding names a more precise one (container-unclosed, …).
+import { bidiControl } from './bidi-control.js';
 import { container } from './container.js';
 import { duplicateBlock } from './duplicate-block.js';
 import { ellipsisDash } from './ellipsis-dash.js';
@@ -7,6 +8,7 @@ import { figureText } from './figure-text.js';
 import { footnote } from './footnote.js';
 import { headingDuplicate } from './heading-duplicate.js';
 import { headingIncrement } from './heading-increment.js';
+import { htmlLiteral } from './html-literal.js';
 import { linkUnsafe } from './link-unsafe.js';
 import { punctuationHalfwidth } from './punctuation-halfwidth.js';
 import { quoteStraight } from './quote-straight.js';
@@ -26,6 +28,8 @@ export const TEXT_RULES: readonly (readonly [string, TextRule])[] = [
   ['space-han-latin', spaceHanLatin],
   ['traditional-character', traditionalCharacter],
   ['link-unsafe', linkUnsafe],
+  ['html-literal', htmlLiteral],
+  ['bidi-control', bidiControl],
   ['container', container],
   ['footnote', footnote],
 ];
