@@ -38,60 +38,188 @@ const trim = z.union([
   }),
 ]);
 
-/** The schema of `book.yaml`. Every field has a description; README documents the same. */
+/**
+ * One field's help, in both languages the desk works in: the editor shows it on hover (through the
+ * JSON Schema, `npm run schema`) and `folio new` writes it as the comment above the field.
+ */
+const about = (zh: string, en: string, ...examples: unknown[]) => ({
+  description: `${zh}\n${en}`,
+  ...(examples.length ? { examples } : {}),
+});
+
+/** The schema of `book.yaml`. Every field has a description; docs/manuscript.md documents the same. */
 export const bookSchema = z.strictObject({
-  title: z.string().min(1).describe('Book title, shown on the cover, title page and running heads'),
-  subtitle: z.string().min(1).optional().describe('Subtitle'),
-  authors: z.array(z.string().min(1)).min(1).describe('Authors, in credit order'),
-  publisher: z.string().min(1).optional(),
-  language: bcp47.describe('BCP 47 language tag of the text'),
-  date: isoDate.optional().describe('Publication date'),
-  identifier: identifier.optional().describe('ISBN or URN'),
-  edition: z.string().min(1).optional(),
-  rights: z.string().min(1).optional(),
-  description: z.string().min(1).optional().describe('One-paragraph description (EPUB, PDF Subject)'),
-  cover: z.string().min(1).optional().describe('Cover image, relative to the manuscript folder'),
-  trim: trim.default('A5'),
+  title: z
+    .string()
+    .min(1)
+    .meta(about('书名：封面、扉页、左页书眉。', 'Book title: cover, title page, running heads.', '新的一本书')),
+  subtitle: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('副题。', 'Subtitle.', '吉林对口支援日喀则')),
+  authors: z
+    .array(z.string().min(1))
+    .min(1)
+    .meta(about('作者，按署名顺序。', 'Authors, in credit order.', ['作者甲', '作者乙'])),
+  publisher: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('出版者：印在扉页和版权页。', 'Publisher, on the title page and imprint.', '某某日报社')),
+  language: bcp47.meta(about('正文语言（BCP 47）。', 'Language of the text (BCP 47 tag).', 'zh-CN')),
+  date: isoDate
+    .optional()
+    .meta(
+      about(
+        '出版日期（YYYY-MM-DD）；未设 SOURCE_DATE_EPOCH 时也是构建日期。',
+        'Publication date (YYYY-MM-DD); also the build date unless SOURCE_DATE_EPOCH is set.',
+        '2026-11-29',
+      ),
+    ),
+  identifier: identifier
+    .optional()
+    .meta(
+      about(
+        'ISBN（校验位须正确）或 URN；缺省时由内容生成 urn:uuid。',
+        'ISBN (check digit verified) or URN; default: a urn:uuid derived from the content.',
+        '978-7-000-00000-1',
+      ),
+    ),
+  edition: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('版次。', 'Edition.', '第1版')),
+  rights: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('版权声明，印在版权页。', 'Rights statement, on the imprint.', '文字版权归原作者所有。')),
+  description: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        '内容简介（一段）：封底、EPUB、PDF 主题。',
+        'One-paragraph description: back cover, EPUB, PDF Subject.',
+        '一段内容简介。',
+      ),
+    ),
+  cover: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        '封面图片（书稿文件夹内），画到出血；缺省时绘制封面。',
+        'Cover image inside the manuscript folder, drawn to the bleed; default: a drawn cover.',
+        'images/cover.jpg',
+      ),
+    ),
+  trim: trim
+    .default('A5')
+    .meta(
+      about(
+        '成品尺寸：A5、A4、A6、B5 或 {width, height}（毫米）。',
+        'Trim size: A5, A4, A6, B5 or {width, height} in mm.',
+        'A5',
+      ),
+    ),
   slug: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'Expected lower-case letters, digits and hyphens')
     .optional()
-    .describe('Base name of output files; default from identifier or title'),
-  chapters: z.array(z.string().min(1)).min(1).optional().describe('Chapter files in reading order'),
+    .meta(
+      about(
+        '输出文件名（小写字母、数字、连字符）；缺省时取书名的拼音。',
+        'Base name of the output files (a-z, 0-9, -); default: the title in pinyin.',
+        'xin-de-yi-ben-shu',
+      ),
+    ),
+  chapters: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        '各章文件，按阅读顺序；缺省时按文件名取全部 *.md（README.md 除外）。',
+        'Chapter files in reading order; default: every *.md but README.md, by name.',
+        ['01-feature.md'],
+      ),
+    ),
   lint: z
     .strictObject({
-      allow: z.array(z.string().min(1)).default([]).describe('Words the traditional-character rule accepts (names)'),
+      allow: z
+        .array(z.string().min(1))
+        .default([])
+        .meta(
+          about('繁体字规则放行的词（人名、地名）。', 'Words the traditional-character rule accepts (names).', [
+            '張三',
+          ]),
+        ),
     })
     .default({ allow: [] })
-    .describe('Settings for folio lint'),
+    .meta(about('folio lint 的设置。', 'Settings for folio lint.')),
   footnotes: z
     .strictObject({
       numbering: z
         .enum(['chapter', 'page'])
         .default('chapter')
-        .describe('Footnote numbers run through each chapter, or start again on every page (print)'),
+        .meta(
+          about(
+            '脚注编号：每章连续编号，或（印刷版）每页从头编号。',
+            'Footnote numbers run through each chapter, or start again on every page (print).',
+            'chapter',
+          ),
+        ),
     })
     .default({ numbering: 'chapter' })
-    .describe('How footnotes are numbered'),
+    .meta(about('脚注的编号方式。', 'How footnotes are numbered.')),
   captions: z
     .strictObject({
       mark: z
         .string()
         .max(4)
         .default('▲')
-        .describe('Mark set before every figure caption that does not start with one of its own; "" for none'),
+        .meta(
+          about(
+            '图注前的符号（图注本身不以符号开头时加上）；"" 表示不加。',
+            'Mark set before every figure caption that does not start with one of its own; "" for none.',
+            '▲',
+          ),
+        ),
     })
     .default({ mark: '▲' })
-    .describe('Figure captions'),
+    .meta(about('图注。', 'Figure captions.')),
   press: z
     .strictObject({
-      bleed: z.number().min(0).max(10).default(3).describe('Bleed on every side, mm'),
-      safe: z.number().min(0).max(30).default(5).describe('Text must stay this far inside the trim, mm'),
-      creep: z.number().min(0).max(2).default(0).describe('Saddle-stitch creep per sheet, mm'),
-      sheet: z.enum(['A4', 'A3']).default('A4').describe('Imposition sheet (landscape), two pages up'),
+      bleed: z
+        .number()
+        .min(0)
+        .max(10)
+        .default(3)
+        .meta(about('出血，毫米。', 'Bleed on every side, mm.', 3)),
+      safe: z
+        .number()
+        .min(0)
+        .max(30)
+        .default(5)
+        .meta(about('安全区：文字距裁切线至少这么远，毫米。', 'Text stays this far inside the trim, mm.', 5)),
+      creep: z
+        .number()
+        .min(0)
+        .max(2)
+        .default(0)
+        .meta(about('骑马钉爬移补偿，每帖毫米。', 'Saddle-stitch creep per sheet, mm.', 0)),
+      sheet: z
+        .enum(['A4', 'A3'])
+        .default('A4')
+        .meta(about('拼版纸张（横放，一面两版）。', 'Imposition sheet (landscape), two pages up.', 'A4')),
     })
     .default({ bleed: 3, safe: 5, creep: 0, sheet: 'A4' })
-    .describe('Print-shop settings for the press, press-pdfx and imposed targets'),
+    .meta(about('印厂设置：press、press-pdfx、imposed。', 'Print-shop settings for press, press-pdfx and imposed.')),
 });
 
 export type BookYaml = z.infer<typeof bookSchema>;

@@ -24,6 +24,7 @@ import {
   type Segment,
   segmentText,
 } from './content.js';
+import { slugFromTitle } from './slug.js';
 
 export interface Heading {
   id: string;
@@ -133,7 +134,7 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
     edition: config.edition,
     rights: config.rights,
     description: config.description,
-    slug: config.slug ?? slugify(config.identifier ?? config.title, contentHash),
+    slug: config.slug ?? slugFromTitle(config.title, contentHash),
     trim: manuscript.trim,
     footnotes: config.footnotes,
     captions: config.captions,
@@ -167,15 +168,6 @@ function contentUrn(title: string, authors: string[], contentHash: string): stri
   // eslint-disable-next-line no-bitwise -- RFC 4122 variant bits
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export function slugify(s: string, hash: string): string {
-  const ascii = s
-    .replace(/^urn:[^:]+:/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return ascii.replace(/-/g, '').length >= 3 ? ascii.slice(0, 60) : `book-${hash.slice(0, 8)}`;
 }
 
 function inlineText(token: Token | undefined): string {

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { FolioError } from '../diagnostics/diagnostic.js';
+import { locateChromium } from './chromium-path.js';
 
 /** Chromium features that reach out to Google's servers on their own. */
 const PHONE_HOME_FEATURES = [
@@ -54,15 +54,6 @@ export const CHROMIUM_ARGS = [
   '--font-render-hinting=none',
 ];
 
-// Debian's /usr/bin/chromium is a shell wrapper that exports Google API keys and adds
-// --enable-remote-extensions: Folio starts the binary behind it, so that nothing asks Google for anything.
-const CANDIDATES = [
-  '/usr/lib/chromium/chromium',
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-];
-
 /** The environment Chromium runs in: Folio's, less the keys that switch Google's services on. */
 function browserEnv(): Record<string, string | undefined> {
   const env = { ...process.env };
@@ -72,15 +63,9 @@ function browserEnv(): Record<string, string | undefined> {
 
 /** FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then the usual Debian paths. */
 export function findChromium(): string {
-  const explicit = process.env.FOLIO_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (explicit) {
-    if (existsSync(explicit)) return explicit;
-    const name = process.env.FOLIO_CHROMIUM ? 'FOLIO_CHROMIUM' : 'PUPPETEER_EXECUTABLE_PATH';
-    throw chromiumMissing(`${name} points at ${explicit}, which does not exist`);
-  }
-  const found = CANDIDATES.find((p) => existsSync(p));
-  if (!found) throw chromiumMissing('Chromium was not found');
-  return found;
+  const found = locateChromium();
+  if (!found.path) throw chromiumMissing(found.problem!);
+  return found.path;
 }
 
 function chromiumMissing(what: string): FolioError {

@@ -1,0 +1,238 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { cacheDir } from '../cache/cache.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { writeAtomic } from '../output/write.js';
+import { locateChromium } from '../paginate/chromium-path.js';
+import type { Target } from '../targets.js';
+
+const run = promisify(execFile);
+
+/** What a tool is needed for: a build target, the fidelity check after a build, or another command. */
+export type Need = Target | 'check' | 'typography' | 'proof' | 'placeholders';
+
+export const EPUBCHECK_JAR = '/usr/share/java/epubcheck.jar';
+const SETUP = 'or run `bash scripts/setup.sh` in the Folio repository';
+
+interface ToolSpec {
+  id: string;
+  label: string;
+  needs: Need[];
+  /** Missing, it costs a check (a warning), not the build. */
+  optional?: boolean;
+  locate: () => Promise<{ path?: string; problem?: string }>;
+  version: (exe: string) => Promise<string | undefined>;
+  /** The oldest version Folio works with (major, minor). */
+  min?: [number, number];
+  hint: string;
+}
+
+export interface ToolStatus {
+  id: string;
+  label: string;
+  needs: Need[];
+  optional: boolean;
+  ok: boolean;
+  path?: string;
+  version?: string;
+  problem?: string;
+  hint: string;
+}
+
+const ALL_TARGETS: Need[] = ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'];
+const PREFLIGHT: Need[] = ['press', 'press-pdfx', 'imposed'];
+
+/** The first executable of that name on PATH. */
+async function onPath(name: string): Promise<{ path?: string; problem?: string }> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, name);
+    if (
+      await access(file, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { path: file };
+  }
+  return { problem: `${name} not found on PATH` };
+}
+
+/** Runs `exe args` and reads a version number from what it prints (some tools print it on stderr). */
+const versionOf =
+  (args: string[], pattern: RegExp) =>
+  async (exe: string): Promise<string | undefined> => {
+    const r = await run(exe, args, { timeout: 15_000 }).catch((e: { stdout?: string; stderr?: string }) => e);
+    return pattern.exec(`${r.stdout ?? ''}\n${r.stderr ?? ''}`)?.[1];
+  };
+
+/** epubcheck's version from its jar's manifest (no Java start-up). */
+async function epubcheckVersion(jar: string): Promise<string | undefined> {
+  const { default: JSZip } = await import('jszip');
+  const zip = await JSZip.loadAsync(await readFile(jar));
+  const manifest = (await zip.file('META-INF/MANIFEST.MF')?.async('string')) ?? '';
+  return /Implementation-Version:\s*(\S+)/.exec(manifest)?.[1];
+}
+
+const poppler = (id: string, needs: Need[]): ToolSpec => ({
+  id,
+  label: `${id} (poppler-utils)`,
+  needs,
+  locate: () => onPath(id),
+  version: versionOf(['-v'], /version (\d+\.\d+\.\d+)/),
+  min: [20, 9],
+  hint: `apt-get install poppler-utils, ${SETUP}`,
+});
+
+/** Every external program Folio runs, what for, and how to install it on Debian. */
+export const TOOLS: ToolSpec[] = [
+  {
+    id: 'chromium',
+    label: 'Chromium',
+    needs: [...ALL_TARGETS, 'typography', 'placeholders'],
+    locate: () => Promise.resolve(locateChromium()),
+    version: versionOf(['--version'], /(\d+\.\d+\.\d+\.\d+)/),
+    min: [120, 0],
+    hint: `apt-get install chromium, ${SETUP}; or set FOLIO_CHROMIUM=/path/to/chromium`,
+  },
+  {
+    id: 'gs',
+    label: 'Ghostscript (gs)',
+    needs: ['press-pdfx'],
+    locate: () => onPath('gs'),
+    version: versionOf(['--version'], /^(\d+\.\d+(?:\.\d+)?)/m),
+    min: [9, 50],
+    hint: `apt-get install ghostscript, ${SETUP}`,
+  },
+  {
+    id: 'qpdf',
+    label: 'qpdf',
+    needs: ['press-pdfx'],
+    locate: () => onPath('qpdf'),
+    version: versionOf(['--version'], /qpdf version (\d+\.\d+\.\d+)/),
+    min: [10, 0],
+    hint: `apt-get install qpdf, ${SETUP}`,
+  },
+  poppler('pdffonts', PREFLIGHT),
+  poppler('pdfimages', PREFLIGHT),
+  poppler('pdftotext', [...PREFLIGHT, 'check']),
+  poppler('pdftoppm', ['proof']),
+  {
+    id: 'java',
+    label: 'Java',
+    needs: ['check'],
+    optional: true,
+    locate: () => onPath('java'),
+    version: versionOf(['-version'], /version "([^"]+)"/),
+    hint: `apt-get install default-jre-headless (epubcheck brings it), ${SETUP}`,
+  },
+  {
+    id: 'epubcheck',
+    label: 'epubcheck',
+    needs: ['check'],
+    optional: true,
+    locate: async () =>
+      (await stat(EPUBCHECK_JAR).catch(() => undefined))?.isFile()
+        ? { path: EPUBCHECK_JAR }
+        : { problem: `${EPUBCHECK_JAR} not found` },
+    version: epubcheckVersion,
+    min: [4, 2],
+    hint: `apt-get install epubcheck, ${SETUP}`,
+  },
+];
+
+const tooOld = (version: string | undefined, min: [number, number] | undefined): boolean => {
+  if (!version || !min) return false;
+  const [major = 0, minor = 0] = version.split(/[._]/).map(Number);
+  return major < min[0] || (major === min[0] && minor < min[1]);
+};
+
+/** Versions already read, keyed by the executable's real path, size and modification time. */
+type VersionCache = Record<string, string>;
+const cacheFile = () => {
+  const dir = cacheDir();
+  return dir && path.join(dir, 'doctor', 'versions.json');
+};
+
+async function readCache(): Promise<VersionCache> {
+  const file = cacheFile();
+  if (!file) return {};
+  return (JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as VersionCache | null) ?? {};
+}
+
+async function checkTool(spec: ToolSpec, cache: VersionCache): Promise<ToolStatus> {
+  const base = { id: spec.id, label: spec.label, needs: spec.needs, optional: !!spec.optional, hint: spec.hint };
+  const found = await spec.locate();
+  if (!found.path) return { ...base, ok: false, problem: found.problem };
+  const real = await realpath(found.path).catch(() => found.path!);
+  const st = await stat(real).catch(() => undefined);
+  const key = `${spec.id}:${real}:${st?.size}:${st?.mtimeMs}`;
+  const version = cache[key] ?? (await spec.version(found.path).catch(() => undefined));
+  if (version) cache[key] = version;
+  if (!version)
+    return { ...base, ok: false, path: found.path, problem: `${found.path} did not say its version (does it run?)` };
+  if (tooOld(version, spec.min))
+    return {
+      ...base,
+      ok: false,
+      path: found.path,
+      version,
+      problem: `version ${version} is older than ${spec.min!.join('.')}, the oldest Folio works with`,
+    };
+  return { ...base, ok: true, path: found.path, version };
+}
+
+/**
+ * Finds each tool (of those `needs` asks for; all by default) and reads its version. Versions are
+ * cached by executable (path, size, mtime), so a build's check costs a few stat calls once warm.
+ */
+export async function diagnose(needs?: Need[]): Promise<ToolStatus[]> {
+  const specs = needs ? TOOLS.filter((t) => t.needs.some((n) => needs.includes(n))) : TOOLS;
+  const cache = await readCache();
+  const before = JSON.stringify(cache);
+  const statuses = await Promise.all(specs.map((s) => checkTool(s, cache)));
+  const file = cacheFile();
+  if (file && JSON.stringify(cache) !== before)
+    await writeAtomic(file, `${JSON.stringify(cache, null, 2)}\n`).catch(() => {});
+  return statuses;
+}
+
+/** One diagnostic per tool that is missing or too old: errors for required tools, warnings for optional ones. */
+export function toolDiagnostics(statuses: ToolStatus[], needs?: Need[]): Diagnostic[] {
+  return statuses
+    .filter((s) => !s.ok)
+    .map((s) => {
+      const uses = needs ? s.needs.filter((n) => needs.includes(n)) : s.needs;
+      return {
+        file: s.id,
+        line: 0,
+        column: 0,
+        severity: s.optional ? ('warning' as const) : ('error' as const),
+        message: `${s.label}: ${s.problem}; needed by ${uses.join(', ')}`,
+        ruleId: s.version ? 'tool-version' : 'tool-missing',
+        hint: `Install: ${s.hint}. \`folio doctor\` lists every tool.`,
+      };
+    });
+}
+
+/** `folio doctor`'s table: tool, status, version, path, what needs it; then the install hints. */
+export function doctorTable(statuses: ToolStatus[]): string {
+  const rows = statuses.map((s) => [
+    s.label,
+    s.ok ? 'ok' : s.optional ? 'missing (optional)' : s.version ? 'TOO OLD' : 'MISSING',
+    s.version ?? '-',
+    s.path ?? '-',
+    s.needs.join(', '),
+  ]);
+  const head = ['tool', 'status', 'version', 'path', 'needed by'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const problems = statuses.filter((s) => !s.ok).map((s) => `${s.label}: ${s.problem}\n  install: ${s.hint}`);
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...problems].join('\n');
+}
