@@ -15,6 +15,7 @@ import { type ManifestEntry, sha256, writeAtomic } from './output/write.js';
 import { makeOutputs, outputStages, type BuiltOutput, type MadeOutputs } from './output/make.js';
 import { OutputTransaction, recoverOutputs } from './output/transaction.js';
 import { pruneCaches } from './cache/cache.js';
+import { neededTools, requireTools } from './doctor/doctor.js';
 
 import { TARGETS, type Target } from './targets.js';
 
@@ -90,9 +91,11 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
   const stages = new Stages(opts.log ?? (() => {}));
   const note = (message: string) =>
     notes.push({ file: opts.out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
+  const targets = opts.targets?.length ? opts.targets : [...TARGETS];
+  // the external tools first: a missing one is one clear message, not a stage failing halfway
+  const tools = await stages.run('tools', 'PATH', () => requireTools(neededTools(targets, opts.check !== false)));
   await recoverOutputs(opts.out, note);
   const { manuscript, book } = await prepare(opts, stages);
-  const targets = opts.targets?.length ? opts.targets : [...TARGETS];
   const made = await layOutAndMake(opts, stages, manuscript, book, targets);
   const committed = await writeOutputs(opts, stages, book, made, note);
   await pruneCaches(); // the content-keyed cache stays within its limits, least recently used first
@@ -106,6 +109,7 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
     preflight: made.report,
     check: committed.check,
     diagnostics: [
+      ...tools,
       ...notes,
       ...manuscript.diagnostics.diagnostics,
       ...made.pagination.diagnostics,

@@ -1,9 +1,10 @@
 // folio build: the outputs of a manuscript into --out, checked (unless --no-check) before they replace the old.
 import { type Command, Option } from 'commander';
+import { groupDiagnostics } from '../output/group.js';
 import { createProgress, summaryTable } from '../output/progress.js';
 import { TARGETS, type Target } from '../targets.js';
 import { printCheck } from './check.js';
-import { type FolioCommand, positiveSeconds, secondsSince, writeDiagnostics } from './shared.js';
+import { examples, type FolioCommand, positiveSeconds, secondsSince } from './shared.js';
 
 export interface BuildOptions {
   manuscript: string;
@@ -11,6 +12,7 @@ export interface BuildOptions {
   target?: Target[];
   timeout: number;
   check: boolean;
+  verbose?: boolean;
 }
 
 async function runBuild(o: BuildOptions): Promise<number> {
@@ -26,10 +28,14 @@ async function runBuild(o: BuildOptions): Promise<number> {
     log: (line) => progress.log(line),
     onPage: (n) => progress.page(n),
   }).finally(() => progress.done());
-  writeDiagnostics(process.stderr, result.diagnostics);
-  process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
+  // what a person reads: one line per kind of warning (every one with --verbose), the check, the table last
+  const ds = result.diagnostics;
+  for (const line of groupDiagnostics(ds, { verbose: o.verbose })) process.stderr.write(`${line}\n`);
+  if (!o.verbose && ds.length > new Set(ds.map((d) => `${d.severity} ${d.ruleId}`)).size)
+    process.stderr.write('folio: (one line per kind; --verbose lists each)\n');
   if (result.check) printCheck(result.check, result.timings.find((t) => t.stage === 'check')?.ms ?? 0);
   process.stderr.write(`folio: built in ${secondsSince(t0)} s\n`);
+  process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
   return 0;
 }
 
@@ -37,11 +43,20 @@ export const build: FolioCommand<[BuildOptions]> = {
   define: (program: Command) =>
     program
       .command('build')
-      .description('build the outputs of a manuscript into --out')
+      .description('build the outputs of a manuscript into --out (checks the tools it needs first)')
       .option('-m, --manuscript <dir>', 'manuscript folder (book.yaml + chapters)', 'manuscript')
       .option('-o, --out <dir>', 'output folder', 'dist')
       .addOption(new Option('-t, --target <name...>', 'target(s) to build (default: all)').choices([...TARGETS]))
       .option('--timeout <seconds>', 'time limit for pagination', positiveSeconds('timeout'), 120)
-      .option('--no-check', 'skip the fidelity check of the staged outputs before they replace the earlier ones'),
+      .option('--no-check', 'skip the fidelity check of the staged outputs before they replace the earlier ones')
+      .option('-v, --verbose', 'list every warning and note in full (default: one line per kind)')
+      .addHelpText(
+        'after',
+        examples(
+          'folio build',
+          'folio build --manuscript books/新的一本书/manuscript --out books/新的一本书/dist',
+          'folio build --target booklet epub --no-check',
+        ),
+      ),
   run: runBuild,
 };

@@ -1,7 +1,7 @@
 // folio check: the built outputs against the manuscript (fidelity), or --typography: every laid-out line.
 import type { Command } from 'commander';
 import type { FidelityReport } from '../check/fidelity.js';
-import { type FolioCommand, formatOption, type OutputFormat, writeDiagnostics } from './shared.js';
+import { examples, type FolioCommand, formatOption, type OutputFormat, writeDiagnostics } from './shared.js';
 
 export interface CheckOptions {
   manuscript: string;
@@ -61,6 +61,7 @@ export const check: FolioCommand<[CheckOptions]> = {
       )
       .addOption(formatOption())
       .option('--stretch <em>', 'largest inter-character stretch of a justified line, in em', (v) => Number(v), 0.25)
-      .option('-o, --out <dir>', 'output folder of a build (fidelity check)', 'dist'),
+      .option('-o, --out <dir>', 'output folder of a build (fidelity check)', 'dist')
+      .addHelpText('after', examples('folio check', 'folio check --typography --format json')),
   run: (o) => (o.typography ? runTypography(o) : runFidelity(o.manuscript, o.out, o.format)),
 };

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { ImportReport } from '../import/import.js';
-import type { FolioCommand } from './shared.js';
+import { examples, type FolioCommand } from './shared.js';
 
 export interface ImportOptions {
   out?: string;
@@ -48,6 +48,10 @@ export const importCommand: FolioCommand<[string, ImportOptions]> = {
       .argument('<raw>', 'raw text file (UTF-8)')
       .option('-o, --out <dir>', 'manuscript folder to write (default: ./<name of the raw file>)')
       .option('--no-normalize', 'keep half-width punctuation as it is (lint then lists it)')
-      .option('--force', 'overwrite a non-empty output folder'),
+      .option('--force', 'overwrite a non-empty output folder')
+      .addHelpText(
+        'after',
+        examples('folio import raw.txt --out manuscript', 'folio import raw.txt --out manuscript --no-normalize'),
+      ),
   run: runImport,
 };

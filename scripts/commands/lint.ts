@@ -1,6 +1,6 @@
 // folio lint: book.yaml, structure, Chinese punctuation and characters; --fix rewrites what it can.
 import type { Command } from 'commander';
-import { type FolioCommand, formatOption, type OutputFormat, writeDiagnostics } from './shared.js';
+import { type FolioCommand, formatOption, type OutputFormat, writeDiagnostics, examples } from './shared.js';
 
 export interface LintOptions {
   fix?: boolean;
@@ -32,6 +32,10 @@ export const lint: FolioCommand<[string, LintOptions]> = {
         '--fix',
         'rewrite what can be fixed (punctuation, dashes, quotes, spaces, traditional characters) and report it',
       )
-      .addOption(formatOption()),
+      .addOption(formatOption())
+      .addHelpText(
+        'after',
+        examples('folio lint', 'folio lint books/新的一本书/manuscript --fix', 'folio lint --format json > lint.json'),
+      ),
   run: runLint,
 };

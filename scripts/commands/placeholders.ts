@@ -1,6 +1,6 @@
 // folio placeholders: an FPO placeholder image for every figure whose image is missing.
 import type { Command } from 'commander';
-import type { FolioCommand } from './shared.js';
+import { examples, type FolioCommand } from './shared.js';
 
 async function runPlaceholders(dir: string, o: { all?: boolean }): Promise<number> {
   const { makePlaceholders } = await import('../tools/placeholders.js');
@@ -14,6 +14,7 @@ export const placeholders: FolioCommand<[string, { all?: boolean }]> = {
       .command('placeholders')
       .description('render an FPO placeholder image for every figure whose image is missing')
       .argument('[dir]', 'manuscript folder', 'manuscript')
-      .option('--all', 'replace existing images too'),
+      .option('--all', 'replace existing images too')
+      .addHelpText('after', examples('folio placeholders', 'folio placeholders manuscript --all')),
   run: runPlaceholders,
 };

@@ -1,7 +1,7 @@
 // folio preflight: check the press files already in --out again; writes preflight.json and preflight.html.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type FolioCommand, writeDiagnostics } from './shared.js';
+import { type FolioCommand, writeDiagnostics, examples } from './shared.js';
 
 async function runPreflight(o: { out: string }): Promise<number> {
   const { preflightOutputs } = await import('../build.js');
@@ -22,6 +22,7 @@ export const preflight: FolioCommand<[{ out: string }]> = {
       .description(
         'check the press files in --out (press, press-pdfx, imposed); writes preflight.json and preflight.html',
       )
-      .option('-o, --out <dir>', 'output folder of a build', 'dist'),
+      .option('-o, --out <dir>', 'output folder of a build', 'dist')
+      .addHelpText('after', examples('folio preflight', 'folio preflight --out dist')),
   run: runPreflight,
 };

@@ -1,7 +1,7 @@
 // folio preview: serve the paginated book on 127.0.0.1 and reload it on every save, until Ctrl-C.
 import type { Command } from 'commander';
 import { checkEditorUrl } from '../preview/editor.js';
-import { type FolioCommand, usageError } from './shared.js';
+import { examples, type FolioCommand, usageError } from './shared.js';
 
 export interface PreviewCliOptions {
   manuscript: string;
@@ -40,6 +40,10 @@ export const preview: FolioCommand<[PreviewCliOptions]> = {
       .option(
         '--editor <url>',
         'editor link for a clicked line, e.g. vscode://file/{file}:{line} (or FOLIO_EDITOR_URL)',
+      )
+      .addHelpText(
+        'after',
+        examples('folio preview', 'folio preview --port 8080 --editor vscode://file/{file}:{line}'),
       ),
   run: runPreview,
 };

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type FolioCommand, usageError } from './shared.js';
+import { type FolioCommand, usageError, examples } from './shared.js';
 
 export interface ProofOptions {
   pdf?: string;
@@ -40,6 +40,7 @@ export const proof: FolioCommand<[ProofOptions]> = {
       .option('--pdf <file>', 'the PDF to proof (default: the booklet in --dist)')
       .option('--dist <dir>', 'output folder of a build', 'dist')
       .option('-o, --out <dir>', 'where to write the proof (default: <dist>/proof)')
-      .option('--against <pdf>', 'an earlier build of the same book to compare with'),
+      .option('--against <pdf>', 'an earlier build of the same book to compare with')
+      .addHelpText('after', examples('folio proof', 'folio proof --against old/yuancang-30zai.pdf')),
   run: runProof,
 };

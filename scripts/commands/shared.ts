@@ -58,3 +58,8 @@ export function exitCodeFor(e: unknown): number {
   process.stderr.write(`folio: internal error${where}: ${cause?.stack ?? String(e)}\n`);
   return 1;
 }
+
+/** The "Examples:" block at the foot of a command's --help (`addHelpText('after', …)`). */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}

@@ -4,7 +4,7 @@ import { access, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir } from '../cache/cache.js';
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import { writeAtomic } from '../output/write.js';
 import { locateChromium } from '../paginate/chromium-path.js';
 import type { Target } from '../targets.js';
@@ -15,7 +15,6 @@ const run = promisify(execFile);
 export type Need = Target | 'check' | 'typography' | 'proof' | 'placeholders';
 
 export const EPUBCHECK_JAR = '/usr/share/java/epubcheck.jar';
-const SETUP = 'or run `bash scripts/setup.sh` in the Folio repository';
 
 interface ToolSpec {
   id: string;
@@ -27,7 +26,10 @@ interface ToolSpec {
   version: (exe: string) => Promise<string | undefined>;
   /** The oldest version Folio works with (major, minor). */
   min?: [number, number];
-  hint: string;
+  /** The Debian package that brings it. */
+  apt: string;
+  /** Another way to provide it, appended to the install hint. */
+  or?: string;
 }
 
 export interface ToolStatus {
@@ -39,6 +41,7 @@ export interface ToolStatus {
   path?: string;
   version?: string;
   problem?: string;
+  /** How to install it: `Install it with …`. */
   hint: string;
 }
 
@@ -46,7 +49,7 @@ const ALL_TARGETS: Need[] = ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'
 const PREFLIGHT: Need[] = ['press', 'press-pdfx', 'imposed'];
 
 /** The first executable of that name on PATH. */
-async function onPath(name: string): Promise<{ path?: string; problem?: string }> {
+async function onPath(name: string, label = name): Promise<{ path?: string; problem?: string }> {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     const file = path.join(dir, name);
     if (
@@ -57,7 +60,7 @@ async function onPath(name: string): Promise<{ path?: string; problem?: string }
     )
       return { path: file };
   }
-  return { problem: `${name} not found on PATH` };
+  return { problem: `${label} was not found on PATH` };
 }
 
 /** Runs `exe args` and reads a version number from what it prints (some tools print it on stderr). */
@@ -83,7 +86,7 @@ const poppler = (id: string, needs: Need[]): ToolSpec => ({
   locate: () => onPath(id),
   version: versionOf(['-v'], /version (\d+\.\d+\.\d+)/),
   min: [20, 9],
-  hint: `apt-get install poppler-utils, ${SETUP}`,
+  apt: 'poppler-utils',
 });
 
 /** Every external program Folio runs, what for, and how to install it on Debian. */
@@ -95,16 +98,17 @@ export const TOOLS: ToolSpec[] = [
     locate: () => Promise.resolve(locateChromium()),
     version: versionOf(['--version'], /(\d+\.\d+\.\d+\.\d+)/),
     min: [120, 0],
-    hint: `apt-get install chromium, ${SETUP}; or set FOLIO_CHROMIUM=/path/to/chromium`,
+    apt: 'chromium',
+    or: 'set FOLIO_CHROMIUM=/path/to/chromium',
   },
   {
     id: 'gs',
     label: 'Ghostscript (gs)',
     needs: ['press-pdfx'],
-    locate: () => onPath('gs'),
+    locate: () => onPath('gs', 'Ghostscript (gs)'),
     version: versionOf(['--version'], /^(\d+\.\d+(?:\.\d+)?)/m),
     min: [9, 50],
-    hint: `apt-get install ghostscript, ${SETUP}`,
+    apt: 'ghostscript',
   },
   {
     id: 'qpdf',
@@ -113,7 +117,7 @@ export const TOOLS: ToolSpec[] = [
     locate: () => onPath('qpdf'),
     version: versionOf(['--version'], /qpdf version (\d+\.\d+\.\d+)/),
     min: [10, 0],
-    hint: `apt-get install qpdf, ${SETUP}`,
+    apt: 'qpdf',
   },
   poppler('pdffonts', PREFLIGHT),
   poppler('pdfimages', PREFLIGHT),
@@ -126,7 +130,7 @@ export const TOOLS: ToolSpec[] = [
     optional: true,
     locate: () => onPath('java'),
     version: versionOf(['-version'], /version "([^"]+)"/),
-    hint: `apt-get install default-jre-headless (epubcheck brings it), ${SETUP}`,
+    apt: 'default-jre-headless',
   },
   {
     id: 'epubcheck',
@@ -139,7 +143,7 @@ export const TOOLS: ToolSpec[] = [
         : { problem: `${EPUBCHECK_JAR} not found` },
     version: epubcheckVersion,
     min: [4, 2],
-    hint: `apt-get install epubcheck, ${SETUP}`,
+    apt: 'epubcheck',
   },
 ];
 
@@ -163,7 +167,9 @@ async function readCache(): Promise<VersionCache> {
 }
 
 async function checkTool(spec: ToolSpec, cache: VersionCache): Promise<ToolStatus> {
-  const base = { id: spec.id, label: spec.label, needs: spec.needs, optional: !!spec.optional, hint: spec.hint };
+  const or = spec.or ? `, or ${spec.or}` : '';
+  const hint = `Install it with \`bash scripts/setup.sh\` (apt-get install ${spec.apt})${or}.`;
+  const base = { id: spec.id, label: spec.label, needs: spec.needs, optional: !!spec.optional, hint };
   const found = await spec.locate();
   if (!found.path) return { ...base, ok: false, problem: found.problem };
   const real = await realpath(found.path).catch(() => found.path!);
@@ -172,14 +178,14 @@ async function checkTool(spec: ToolSpec, cache: VersionCache): Promise<ToolStatu
   const version = cache[key] ?? (await spec.version(found.path).catch(() => undefined));
   if (version) cache[key] = version;
   if (!version)
-    return { ...base, ok: false, path: found.path, problem: `${found.path} did not say its version (does it run?)` };
+    return { ...base, ok: false, path: found.path, problem: `${found.path} does not run (no version from it)` };
   if (tooOld(version, spec.min))
     return {
       ...base,
       ok: false,
       path: found.path,
       version,
-      problem: `version ${version} is older than ${spec.min!.join('.')}, the oldest Folio works with`,
+      problem: `${spec.label} ${version} is older than ${spec.min!.join('.')}, the oldest Folio works with`,
     };
   return { ...base, ok: true, path: found.path, version };
 }
@@ -199,7 +205,10 @@ export async function diagnose(needs?: Need[]): Promise<ToolStatus[]> {
   return statuses;
 }
 
-/** One diagnostic per tool that is missing or too old: errors for required tools, warnings for optional ones. */
+/**
+ * One diagnostic per tool that is missing or too old: errors for required tools, warnings for optional
+ * ones (a missing epubcheck costs the EPUB's validation, not the build).
+ */
 export function toolDiagnostics(statuses: ToolStatus[], needs?: Need[]): Diagnostic[] {
   return statuses
     .filter((s) => !s.ok)
@@ -210,11 +219,29 @@ export function toolDiagnostics(statuses: ToolStatus[], needs?: Need[]): Diagnos
         line: 0,
         column: 0,
         severity: s.optional ? ('warning' as const) : ('error' as const),
-        message: `${s.label}: ${s.problem}; needed by ${uses.join(', ')}`,
-        ruleId: s.version ? 'tool-version' : 'tool-missing',
-        hint: `Install: ${s.hint}. \`folio doctor\` lists every tool.`,
+        message: s.problem!,
+        ruleId: s.id === 'chromium' ? 'browser-missing' : s.version ? 'tool-version' : 'tool-missing',
+        hint: `${s.hint} Needed by ${uses.join(', ')}; \`folio doctor\` lists every tool.`,
       };
     });
+}
+
+/** What a build of these targets needs; the fidelity check reads the booklet, the press PDF or the EPUB. */
+export function neededTools(targets: readonly Target[], check: boolean): Need[] {
+  const checked = check && targets.some((t) => t === 'booklet' || t === 'press' || t === 'epub');
+  return checked ? [...targets, 'check'] : [...targets];
+}
+
+/**
+ * The check `folio build` runs first: the tools the targets need (and `check`, the fidelity check
+ * after the build). A missing required tool stops the build with one diagnostic per tool, before
+ * anything starts; missing optional ones come back as warnings.
+ */
+export async function requireTools(needs: Need[]): Promise<Diagnostic[]> {
+  const found = toolDiagnostics(await diagnose(needs), needs);
+  const errors = found.filter((d) => d.severity === 'error');
+  if (errors.length) throw new FolioError(errors);
+  return found;
 }
 
 /** `folio doctor`'s table: tool, status, version, path, what needs it; then the install hints. */
@@ -233,6 +260,6 @@ export function doctorTable(statuses: ToolStatus[]): string {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const problems = statuses.filter((s) => !s.ok).map((s) => `${s.label}: ${s.problem}\n  install: ${s.hint}`);
+  const problems = statuses.filter((s) => !s.ok).map((s) => `${s.problem}\n  ${s.hint}`);
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...problems].join('\n');
 }

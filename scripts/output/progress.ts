@@ -8,7 +8,7 @@ const TARGET_STAGES: Record<string, string[]> = {
   imposed: ['imposed'],
   epub: ['epub-html', 'epub'],
 };
-const SHARED = ['manuscript', 'model', 'lint', 'html', 'browser', 'paginate', 'preflight', 'write'];
+const SHARED = ['tools', 'manuscript', 'model', 'lint', 'html', 'browser', 'paginate', 'preflight', 'write'];
 
 /**
  * Progress for a build: on a terminal one line per stage that updates in place while Paged.js lays
@@ -53,7 +53,7 @@ export function summaryTable(
     `${(o.bytes / 1024).toFixed(0)} KiB`,
     `${(ms(TARGET_STAGES[o.target] ?? []) / 1000).toFixed(2)} s`,
   ]);
-  rows.push(['(shared)', 'load, lint, layout, preflight, write', '', '', `${(ms(SHARED) / 1000).toFixed(2)} s`]);
+  rows.push(['(shared)', 'tools, load, lint, layout, preflight, write', '', '', `${(ms(SHARED) / 1000).toFixed(2)} s`]);
   const head = ['target', 'file', 'pages', 'size', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
