@@ -66,7 +66,8 @@ function issueToDiagnostic(
   let message = `${field}: ${issue.message}`;
   let ruleId = `config-${issue.code.replace(/_/g, '-')}`;
   let hint =
-    FIELD_HINTS[String(path[0])] ?? 'See the README section "The manuscript format" for every field of book.yaml.';
+    FIELD_HINTS[String(path[0])] ??
+    'Every field of book.yaml is described in docs/manuscript.md (and on hover in an editor: see folio new).';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = `Missing required field "${field}"`;
     ruleId = 'config-required';
@@ -76,7 +77,7 @@ function issueToDiagnostic(
     const key = issue.keys[0] ?? '';
     message = `Unknown field "${[...path, key].join('.')}"`;
     node = findKey(doc, [...path, key]) ?? node;
-    hint = 'Check the spelling; the known fields are listed in the README.';
+    hint = 'Check the spelling; the known fields are listed in docs/manuscript.md.';
   }
   const pos = node?.range ? at(node.range[0]) : { line: 1, column: 1 };
   return { file, ...pos, severity: 'error', message, ruleId, hint };

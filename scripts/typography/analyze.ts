@@ -1,6 +1,6 @@
 /**
  * Runs in the paginated page (page.evaluate): walks the line boxes of every text block with Range
- * client rects and returns what breaks Chinese layout rules (../shared/typography.md).
+ * client rects and returns what breaks Chinese layout rules (docs/typography.md).
  * Self-contained on purpose: it is serialised into the browser.
  */
 export interface TypoFinding {
