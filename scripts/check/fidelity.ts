@@ -19,12 +19,7 @@ export interface FidelityReport {
   diagnostics: Diagnostic[];
 }
 
-/**
- * Text compared without white space, and without footnote references (`[1]`): the model's block text
- * leaves them out, the PDF and the EPUB print them. Taken out on both sides, so a literal "[1]" in
- * the manuscript still matches.
- */
-const squash = (s: string) => s.replace(/\s+/g, '').replace(/\[\d+\]/g, '');
+const squash = (s: string) => s.replace(/\s+/g, '');
 
 /**
  * `folio check`: reads the built outputs and proves nothing was lost, repeated or reordered:
