@@ -93,6 +93,12 @@ describe('the preflight of an earlier build', () => {
     expect(p.when).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
     expect(p.findings[0]).toMatchObject({ page: 3 });
     expect(p.findings[1]).toMatchObject({ page: undefined, message: 'sheet side 2: m' });
+    expect(p.verdict).toBeUndefined();
+    writeFileSync(
+      path.join(dist, 'preflight.json'),
+      JSON.stringify({ summary: { passed: true, verdict: 'proof only' }, files: [], findings: [] }),
+    );
+    expect((await readPreflight(dist))!.verdict).toBe('proof only');
     writeFileSync(path.join(dist, 'preflight.json'), '{ not json');
     expect(await readPreflight(dist)).toBeNull();
   });

@@ -6,6 +6,8 @@ export interface PreflightSummary {
   /** When the report was written (its file's time), as `YYYY-MM-DD HH:MM`. */
   when: string;
   passed: boolean;
+  /** The report's verdict where it gives one (e.g. `print-ready`, `proof only`). */
+  verdict?: string;
   findings: PreflightReport['findings'];
 }
 
@@ -24,7 +26,8 @@ export async function readPreflight(dist: string): Promise<PreflightSummary | nu
       f.target === 'imposed' && f.page ? { ...f, page: undefined, message: `sheet side ${f.page}: ${f.message}` } : f,
     );
     const when = new Date(info.mtimeMs).toISOString().slice(0, 16).replace('T', ' ');
-    return { when, passed: report.summary.passed, findings };
+    const { verdict } = report.summary as { verdict?: unknown };
+    return { when, passed: report.summary.passed, ...(typeof verdict === 'string' ? { verdict } : {}), findings };
   } catch {
     return null;
   }

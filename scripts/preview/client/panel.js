@@ -127,7 +127,8 @@
     list.replaceChildren(...all.map(findingItem));
     const count = (s) => all.filter((f) => f.severity === s).length;
     const pre = F.build.preflight;
-    const verdict = pre ? ' · preflight ' + (pre.passed ? 'passed' : 'failed') + ' (' + pre.when + ')' : '';
+    const said = pre && (pre.passed ? 'passed' : 'failed') + (pre.verdict ? ', ' + pre.verdict : '');
+    const verdict = pre ? ' · preflight ' + said + ' (last build, ' + pre.when + ' UTC)' : '';
     document.getElementById('folio-findings-summary').textContent =
       count('error') + ' errors · ' + count('warning') + ' warnings · ' + count('info') + ' notes' + verdict;
   };
