@@ -1,9 +1,9 @@
-// Builds the seed manuscript with the real Chromium and reads the PDF back with poppler and qpdf.
+// Reads the seed's booklet PDF (built once per run by tests/global-setup.ts) back with poppler and qpdf.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../scripts/build.js';
+import { build } from '../scripts/build.js';
 import { computeGeometry, MM } from '../scripts/render/geometry.js';
 import {
   boxes,
@@ -19,9 +19,10 @@ import {
   squash,
 } from './helpers/pdf.js';
 import { formatPosition } from '../scripts/diagnostics/position.js';
+import { type Seed, seedBuild } from './helpers/seed.js';
 
-const out = mkdtempSync(path.join(tmpdir(), 'folio-booklet-'));
-let result: BuildResult;
+let out: string;
+let result: Seed['result'];
 let pdf: string;
 const g = computeGeometry({ width: 148, height: 210 });
 
@@ -36,8 +37,9 @@ const headArea = { x: 0, y: 0, w: g.width, h: g.top - 4 };
 const footArea = { x: 0, y: g.top + g.lines * g.line + 4, w: g.width, h: g.bottom - 4 };
 
 beforeAll(async () => {
-  result = await build({ manuscript: 'manuscript', out });
-  pdf = path.join(out, result.outputs[0]!.file);
+  const seed = await seedBuild();
+  ({ out, result } = seed);
+  pdf = seed.file('booklet');
 });
 
 describe('the seed booklet PDF', () => {
@@ -206,6 +208,6 @@ describe('the seed booklet PDF', () => {
   it('is byte-for-byte reproducible', async () => {
     const again = mkdtempSync(path.join(tmpdir(), 'folio-booklet-again-'));
     const second = await build({ manuscript: 'manuscript', out: again, targets: ['booklet'] });
-    expect(second.outputs[0]!.sha256).toBe(result.outputs[0]!.sha256);
+    expect(second.outputs[0]!.sha256).toBe(result.outputs.find((o) => o.target === 'booklet')!.sha256);
   });
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pageCount } from './helpers/pdf.js';
 
 const folio = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/folio.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -110,8 +111,12 @@ describe('folio CLI', () => {
     expect(piped.status).toBe(0);
     expect(piped.stderr).not.toMatch(/\r/);
     expect(piped.stderr).toMatch(/^folio: paginate +\d+ ms$/m);
+    const pages = pageCount(path.join(out, 'yuancang-30zai.pdf'));
     expect(piped.stdout).toMatch(
-      /^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +14 +\d+ KiB +\d+\.\d\d s\n\(shared\)/m,
+      new RegExp(
+        String.raw`^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +${pages} +\d+ KiB +\d+\.\d\d s\n\(shared\)`,
+        'm',
+      ),
     );
     const env = { ...process.env };
     delete env.CI;

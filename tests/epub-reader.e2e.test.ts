@@ -1,11 +1,10 @@
 // A real reading system: epub.js in headless Chromium opens the EPUB, shows the cover and the first chapter.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../scripts/build.js';
+import { seedBuild } from './helpers/seed.js';
 import { launchBrowser, newPage } from '../scripts/paginate/browser.js';
 import { ORIGIN, serveBundle } from '../scripts/paginate/serve.js';
 import { computeGeometry } from '../scripts/render/geometry.js';
@@ -17,9 +16,7 @@ let page: Page;
 const refused: string[] = [];
 
 beforeAll(async () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'folio-reader-'));
-  const result = await build({ manuscript: 'manuscript', out, targets: ['epub'] });
-  const epub = readFileSync(path.join(out, result.outputs[0]!.file));
+  const epub = readFileSync((await seedBuild()).file('epub'));
   const html = `<!doctype html><html><head><meta charset="utf-8">
 <script src="lib/jszip.min.js"></script><script src="lib/epub.min.js"></script></head>
 <body style="margin:0"><div id="viewer" style="width:600px;height:800px"></div></body></html>`;

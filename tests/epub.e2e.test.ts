@@ -1,11 +1,12 @@
-// Builds the seed (booklet + EPUB) with the real Chromium, then opens the EPUB as a reader would.
+// Opens the seed EPUB (built once per run by tests/global-setup.ts) as a reader would.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../scripts/build.js';
+import { build } from '../scripts/build.js';
+import { type Seed, seedBuild } from './helpers/seed.js';
 import { findChromium } from '../scripts/paginate/browser.js';
 import { epubcheck, openEpub, xhtmlText, type EpubFile } from './helpers/epub.js';
 import { pageListMismatches } from './helpers/pagelist.js';
@@ -23,16 +24,17 @@ interface AceReport {
   }[];
 }
 
-const out = mkdtempSync(path.join(tmpdir(), 'folio-epub-'));
-let result: BuildResult;
+let out: string;
+let result: Seed['result'];
 let epubPath: string;
 let epub: EpubFile;
 let opf: string;
 let nav: string;
 
 beforeAll(async () => {
-  result = await build({ manuscript: 'manuscript', out });
-  epubPath = path.join(out, result.outputs.find((o) => o.target === 'epub')!.file);
+  const seed = await seedBuild();
+  ({ out, result } = seed);
+  epubPath = seed.file('epub');
   epub = await openEpub(epubPath);
   opf = await epub.text('OEBPS/content.opf');
   nav = await epub.text('OEBPS/toc.xhtml');
@@ -51,7 +53,7 @@ describe('the seed EPUB', () => {
   });
 
   it('has no serious or critical accessibility violations in Ace by DAISY (system Chromium)', () => {
-    const report = path.join(out, 'ace');
+    const report = mkdtempSync(path.join(tmpdir(), 'folio-ace-'));
     const r = spawnSync(
       process.execPath,
       [

@@ -5,20 +5,21 @@ import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../scripts/build.js';
+import { type Seed, seedBuild } from './helpers/seed.js';
 import { cacheKey, openCache } from '../scripts/cache/cache.js';
 import { parseCMap, writeCMap } from '../scripts/pdf/tounicode.js';
 import { makePdfx, pageRanges } from '../scripts/press/pdfx.js';
 import { boxes, fonts, info, pageCount, pageText } from './helpers/pdf.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-pdfx-img-'));
-let result: BuildResult;
+let result: Seed['result'];
 let press: Uint8Array;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  result = await build({ manuscript: 'manuscript', out, targets: ['press'] });
-  press = readFileSync(path.join(out, result.outputs[0]!.file));
+  const seed = await seedBuild();
+  result = seed.result;
+  press = readFileSync(seed.file('press'));
 });
 afterEach(() => {
   process.env.FOLIO_CACHE_DIR = saved.FOLIO_CACHE_DIR;

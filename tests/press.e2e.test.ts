@@ -1,17 +1,17 @@
 // The print-shop files of the seed, read back with poppler and qpdf.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildResult } from '../scripts/build.js';
+import { type Seed, seedBuild } from './helpers/seed.js';
 import { saddleSides } from '../scripts/press/impose.js';
 import { MM } from '../scripts/render/geometry.js';
 import { boxes, darkness, fonts, info, pageCount, pageText, squash, type Box } from './helpers/pdf.js';
 import { formatPosition } from '../scripts/diagnostics/position.js';
 
-const out = mkdtempSync(path.join(tmpdir(), 'folio-press-'));
-let result: BuildResult;
+const PACKAGE_VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+let out: string;
+let result: Seed['result'];
 const file = (t: string) => path.join(out, result.outputs.find((o) => o.target === t)!.file);
 const W = (b: Box) => b.x1 - b.x0;
 const H = (b: Box) => b.y1 - b.y0;
@@ -19,7 +19,7 @@ const H = (b: Box) => b.y1 - b.y0;
 const topLeft = (b: Box, crop: Box) => ({ x: b.x0 - crop.x0, y: crop.y1 - b.y1, w: W(b), h: H(b) });
 
 beforeAll(async () => {
-  result = await build({ manuscript: 'manuscript', out, targets: ['booklet', 'press', 'press-pdfx', 'imposed'] });
+  ({ out, result } = await seedBuild());
 });
 
 describe('press PDF', () => {
@@ -55,8 +55,11 @@ describe('press PDF', () => {
     const press = file('press');
     const b = boxes(press)[6]!;
     const below = { x: 0, y: b.crop.y1 - b.trim.y0, w: W(b.crop), h: b.trim.y0 - b.crop.y0 };
+    // every value from its source: book.yaml (date, trim, bleed) and package.json (the version)
+    const { date, trim, press: shop } = result.book.meta;
+    const size = `${trim.width} x ${trim.height} mm, bleed ${shop.bleed} mm`;
     expect(squash(pageText(press, 7, below))).toBe(
-      squash(`${path.basename(press)} 2026-11-29 page 7 of ${pageCount(press)} 148 x 210 mm, bleed 3 mm Folio 0.1.0`),
+      squash(`${path.basename(press)} ${date} page 7 of ${pageCount(press)} ${size} Folio ${PACKAGE_VERSION}`),
     );
     // a crop mark: the horizontal line at the trim's bottom edge, 3–8 mm left of the trim
     const t = topLeft(b.trim, b.crop);
@@ -163,23 +166,18 @@ describe('imposed (saddle stitch)', () => {
   it("puts A5 pages 2-up on A4 landscape sheets with the printer's order, read from the printed sheets", () => {
     const imposed = file('imposed');
     const booklet = file('booklet');
-    const n = pageCount(booklet); // 14: two blanks go before the back cover
-    expect(n % 4).toBe(2);
-    expect(result.imposition!.blanksAdded).toBe(2);
-    const padded = 16;
-    const atPosition = (p: number) => (p < n ? p : p === padded ? n : 0); // positions 14, 15 are the added blanks
-    const expected: [number, number][] = [
-      [16, 1],
-      [2, 15],
-      [14, 3],
-      [4, 13],
-      [12, 5],
-      [6, 11],
-      [10, 7],
-      [8, 9],
-    ].map(([l, r]) => [atPosition(l!), atPosition(r!)]);
+    const n = pageCount(booklet);
+    // the blanks that fill the last sheet go before the back cover
+    expect(result.imposition!.blanksAdded).toBe((4 - (n % 4)) % 4);
+    const padded = n + result.imposition!.blanksAdded;
+    const atPosition = (p: number) => (p < n ? p : p === padded ? n : 0); // positions n … padded - 1: blanks
+    // the printer's order, side by side: (P, 1), (2, P - 1), (P - 2, 3), (4, P - 3), …
+    const expected = Array.from({ length: padded / 2 }, (_, k): [number, number] => {
+      const i = Math.floor(k / 2);
+      return k % 2 === 0 ? [padded - 2 * i, 2 * i + 1] : [2 * i + 2, padded - 2 * i - 1];
+    }).map(([l, r]): [number, number] => [atPosition(l), atPosition(r)]);
     const sheets = boxes(imposed);
-    expect(sheets.length).toBe(8);
+    expect(sheets.length).toBe(padded / 2);
     const footOf = (n: number) => squash(pageText(booklet, n, { x: 0, y: 595.28 - 60, w: 419.53, h: 60 }));
     for (const [i, s] of sheets.entries()) {
       expect(W(s.trim)).toBeCloseTo(297 * MM, 1);

@@ -76,10 +76,14 @@ export async function paginate(
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const page = await newPage(browser);
   const diagnostics: Diagnostic[] = [];
+  // the page count and the chapter file being laid out, for progress and for error messages
+  const progress: Progress = { page: 0, chapter: '', after: '' };
   try {
     const log = await serve(page, bundle, book, diagnostics);
-    const { expected, balance } = await layOut(page, bundle, opts, timeoutMs, diagnostics);
+    const { expected, balance } = await layOut(page, bundle, opts, { timeoutMs, progress }, diagnostics);
+    progress.after = 'measuring';
     const measured = await measure(page, book, expected, log, opts, diagnostics);
+    progress.after = 'printing';
     const { pdf, cover } = await print(page, timeoutMs);
     return {
       pdf,
@@ -89,9 +93,27 @@ export async function paginate(
       requests: { served: log.served, refused: log.refused },
       diagnostics,
     };
+  } catch (e) {
+    // a browser that dies after Paged.js finished (measuring, printing) is the same crash as during it
+    if (e instanceof FolioError || !isBrowserGone(e)) throw e;
+    throw layoutFailure(e, whereIn(progress), timeoutMs, diagnostics);
   } finally {
     await page.close().catch(() => {});
   }
+}
+
+interface Progress {
+  page: number;
+  chapter: string;
+  /** What was being done once the layout had finished: '' while it runs. */
+  after: string;
+}
+
+/** "laying out the booklet, page 9 (chapter manuscript/01-feature.md)", plus the step after the layout. */
+function whereIn(p: Progress): string {
+  const page = p.page ? `, page ${p.page}` : '';
+  const chapter = p.chapter ? ` (chapter ${p.chapter})` : '';
+  return `laying out the booklet${page}${chapter}${p.after ? `, then ${p.after}` : ''}`;
 }
 
 /** A rendering failure: this problem first, then every diagnostic collected so far. */
@@ -133,13 +155,12 @@ async function layOut(
   page: Page,
   bundle: HtmlBundle,
   opts: PaginateOptions,
-  timeoutMs: number,
+  { timeoutMs, progress }: { timeoutMs: number; progress: Progress },
   diagnostics: Diagnostic[],
 ): Promise<{ expected: BlockMeasure; balance: Pagination['balance'] }> {
-  // the page count and the chapter file being laid out, for progress and for error messages
-  let progress = { page: 0, chapter: '' };
   await page.exposeFunction('__folioPage', (n: number, chapter: string) => {
-    progress = { page: n, chapter: chapter || progress.chapter };
+    progress.page = n;
+    progress.chapter = chapter || progress.chapter;
     opts.onPage?.(n);
   });
   await page.goto(ORIGIN + bundle.entry, { waitUntil: 'load', timeout: timeoutMs });
@@ -155,10 +176,7 @@ async function layOut(
   try {
     await Promise.race([run, timeout]);
   } catch (e) {
-    const where = `laying out the booklet${progress.page ? `, page ${progress.page}` : ''}${
-      progress.chapter ? ` (chapter ${progress.chapter})` : ''
-    }`;
-    throw layoutFailure(e, where, timeoutMs, diagnostics);
+    throw layoutFailure(e, whereIn(progress), timeoutMs, diagnostics);
   } finally {
     clearTimeout(timer);
   }

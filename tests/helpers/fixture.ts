@@ -57,3 +57,9 @@ export const chromiumCount = () =>
   spawnSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' })
     .stdout.split('\n')
     .filter((l) => /chrom/i.test(l) && !/^\s*Z/.test(l)).length;
+
+/** Polls `done` every 50 ms until it holds or `ms` have passed (instead of sleeping a fixed time). */
+export async function until(done: () => boolean, ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (!done() && performance.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
