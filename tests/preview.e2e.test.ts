@@ -6,8 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadManuscript } from '../scripts/manuscript/load.js';
+import { buildBook } from '../scripts/model/book.js';
 import { launchBrowser, newPage } from '../scripts/paginate/browser.js';
+import { paginate } from '../scripts/paginate/paginate.js';
 import { startPreview, type Preview } from '../scripts/preview/server.js';
+import { renderHtml } from '../scripts/render/html.js';
 import { checkTypography } from '../scripts/typography/check.js';
 import { manuscript } from './helpers/fixture.js';
 import { isGrey, isPaper, pixelRuns } from './helpers/pixels.js';
@@ -361,14 +365,15 @@ describe('folio preview: press and e-book views', () => {
 });
 
 /**
- * Not the seed: two chapters, a footnote, a straight-quote lint warning (01.md:31) and a manual line break
- * that puts a comma at the start of a line (a line-start fault, 01.md:35) on a later page; and a preflight
+ * Not the seed: two chapters, a footnote, a paragraph of 59 characters that would end on one (孤字) unless
+ * balanced as the build does (01.md:31), a straight-quote lint warning (01.md:33) and a manual line break
+ * that puts a comma at the start of a line (a line-start fault, 01.md:37) on a later page; and a preflight
  * report of an earlier build in `dist` with a finding on page 5.
  */
 function deskManuscript(dist: string): string {
   const filler = Array.from({ length: 14 }, (_, i) => `第${i + 1}段，${'文字内容'.repeat(30)}。`).join('\n\n');
   const ms = manuscript({
-    '01.md': `# 第一章\n\n${filler}\n\n他说"你好"，然后离开。\n\n## 第一节\n\n第二段正文<br>，逗号落在行首。\n`,
+    '01.md': `# 第一章\n\n${filler}\n\n${'平衡'.repeat(29)}段。\n\n他说"你好"，然后离开。\n\n## 第一节\n\n第二段正文<br>，逗号落在行首。\n`,
     '02.md': '# 第二章\n\n第三段。[^a]\n\n[^a]: 脚注。\n',
   });
   writeFileSync(
@@ -434,10 +439,10 @@ describe('folio preview: findings beside the page', () => {
     );
     expect(quote.source).toBe('lint');
     expect(quote.page).toBe(Number(quotePage));
-    expect(quote.text).toMatch(/01\.md:31:\d+ · quote-straight/);
+    expect(quote.text).toMatch(/01\.md:33:\d+ · quote-straight/);
     const fault = all.find((f) => f.rule === 'line-start-prohibited')!;
     expect(fault.source).toBe('typography');
-    expect(fault.text).toMatch(/01\.md:35:\d+ · line-start-prohibited/);
+    expect(fault.text).toMatch(/01\.md:37:\d+ · line-start-prohibited/);
     const pre = all.find((f) => f.rule === 'image-resolution')!;
     expect(pre).toMatchObject({ page: 5, source: 'preflight' });
     expect(await deskPage.$eval('#folio-findings-summary', (e) => e.textContent)).toMatch(
@@ -445,18 +450,30 @@ describe('folio preview: findings beside the page', () => {
     );
   });
 
-  it('finds the same typography faults on the pages as folio check --typography', async () => {
+  it('shows the pages the build lays out: page count, heading pages, typography findings', async () => {
+    // the build's own pagination of the same manuscript, in headless Chromium, as `folio build` and
+    // `folio check --typography` run it: what runs in the page before and after Paged.js must be the same
+    const book = buildBook(await loadManuscript(ms));
+    const built = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
+    const fromBuild = built.typography!.findings.map((f) => `p${f.page} ${f.src} ${f.ruleId}`).sort();
+    const shown = await deskPage.evaluate(() => {
+      const F = (window as unknown as { FolioPreview: { typography: { page: number; src: string; ruleId: string }[] } })
+        .FolioPreview;
+      const headings: Record<string, number> = {};
+      for (const h of document.querySelectorAll<HTMLElement>('.pagedjs_page [id]'))
+        if (/^H[1-6]$/.test(h.tagName) && !(h.id in headings))
+          headings[h.id] = Number(h.closest<HTMLElement>('.pagedjs_page')!.dataset.pageNumber);
+      return {
+        pages: document.querySelectorAll('.pagedjs_page').length,
+        headings,
+        findings: F.typography.map((f) => `p${f.page} ${f.src} ${f.ruleId}`).sort(),
+      };
+    });
+    expect(fromBuild.some((f) => f.endsWith('line-start-prohibited'))).toBe(true);
+    expect(shown).toEqual({ pages: built.pages.length, headings: built.headingPages, findings: fromBuild });
+    // and folio check --typography reports the same
     const report = await checkTypography(ms);
-    const fromCheck = report.findings.map((f) => `p${f.page} ${f.file}:${f.line} ${f.ruleId}`).sort();
-    const inPanel = await deskPage.evaluate(() =>
-      (
-        window as unknown as { FolioPreview: { typography: { page: number; src: string; ruleId: string }[] } }
-      ).FolioPreview.typography
-        .map((f) => `p${f.page} ${f.src} ${f.ruleId}`)
-        .sort(),
-    );
-    expect(fromCheck.some((f) => f.endsWith('line-start-prohibited'))).toBe(true);
-    expect(inPanel).toEqual(fromCheck);
+    expect(report.findings.map((f) => `p${f.page} ${f.file}:${f.line} ${f.ruleId}`).sort()).toEqual(fromBuild);
   });
 });
 
