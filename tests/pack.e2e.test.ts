@@ -69,6 +69,11 @@ describe('the packed CLI, installed outside the repository', () => {
     const table = built.stdout.trim().split('\n');
     expect(table[0]).toMatch(/^target +file +pages +size +time$/);
     expect(table.at(-1)).toMatch(/^\(shared\)/);
+    // the placeholder is reported once for both press files, with its page and manuscript line
+    expect(built.stderr).toMatch(
+      /^warning preflight-fpo ×2: FPO placeholder images, not the photos · page \d+ · manuscript\/01-chapter\.md:\d+ · in xin-de-yi-ben-shu-press\.pdf, xin-de-yi-ben-shu-press-pdfx\.pdf$/m,
+    );
+    expect(built.stderr).not.toMatch(/^manuscript\/01-chapter\.md:\d+:\d+ warning/m);
     for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'])
       expect(built.stdout).toMatch(new RegExp(`^${t} +dist/xin-de-yi-ben-shu`, 'm'));
   });

@@ -8,6 +8,11 @@ const KIND: Record<string, string> = {
   'preflight-resolution': 'images under 300 ppi at their placed size',
 };
 
+/** The advice for a whole kind, where each finding's own hint names its own file. */
+const KIND_HINT: Record<string, string> = {
+  'preflight-fpo': 'Replace each placeholder with the photo of the same name before printing.',
+};
+
 const OUTPUT = /[\w.-]+\.(?:pdf|epub)\b/g;
 
 /** The message without the output file and page it starts with ("x-press.pdf page 8: …"). */
@@ -64,7 +69,8 @@ export function groupDiagnostics(ds: readonly Diagnostic[], opts: { verbose?: bo
     else {
       const hints = [...new Set(g.map((d) => d.hint).filter(Boolean))];
       out.push(groupLine(g[0]!.ruleId, g));
-      if (hints.length === 1) out.push(`  hint: ${hints[0]}`);
+      const hint = hints.length === 1 ? hints[0] : KIND_HINT[g[0]!.ruleId];
+      if (hint) out.push(`  hint: ${hint}`);
     }
   }
   return out;
