@@ -5,7 +5,7 @@ import type { FidelityReport } from './check/fidelity.js';
 import { type Diagnostic, FolioError, wrapStageError } from './diagnostics/diagnostic.js';
 import { lintBook } from './lint/lint.js';
 import { loadManuscript, type Manuscript } from './manuscript/load.js';
-import { buildBook, type Book } from './model/book.js';
+import { buildBook, type Book, sourceDateEpoch } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import { paginate, type Pagination } from './paginate/paginate.js';
 import type { Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
@@ -91,6 +91,8 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
   const stages = new Stages(opts.log ?? (() => {}));
   const note = (message: string) =>
     notes.push({ file: opts.out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
+  // SOURCE_DATE_EPOCH is validated before anything is read (the model uses it for every date)
+  if (process.env.SOURCE_DATE_EPOCH) sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
   // the external tools first: a missing one is one clear message, not a stage failing halfway
   const tools = await stages.run('tools', 'PATH', () => requireTools(neededTools(targets, opts.check !== false)));

@@ -54,6 +54,6 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return exitCodeFor(e);
+    return exitCodeFor(e, argv[0]);
   }
 }

@@ -1,9 +1,11 @@
 // The catalogue of bad input: each case a message in file:line:col form with a hint, exit 1 (2 for
 // usage), and the previous outputs untouched. None of these reaches the browser.
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folio, manuscript, previousOutputs } from './helpers/fixture.js';
+import { folio, folioAsync, manuscript, previousOutputs } from './helpers/fixture.js';
 
 /** A PNG header that claims a huge image (the check reads the header; no need for the pixels). */
 function hugePng(): Buffer {
@@ -15,6 +17,41 @@ function hugePng(): Buffer {
   b.writeUInt32BE(20000, 20);
   return b;
 }
+
+/** A real PNG cut to 60 %: the header is intact, the image data is not. */
+const truncatedPng = () => {
+  const png = readFileSync('manuscript/images/01-lake.png');
+  return png.subarray(0, Math.floor(png.length * 0.6));
+};
+
+/** A real JPEG (Ghostscript's jpeg device) without its last 200 bytes (no end-of-image marker). */
+function truncatedJpeg(): Buffer {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'folio-jpeg-')), 'x.jpg');
+  execFileSync('gs', [
+    '-q',
+    '-dSAFER',
+    '-sDEVICE=jpeg',
+    '-g400x300',
+    '-o',
+    file,
+    '-c',
+    '0.5 setgray clippath fill showpage',
+  ]);
+  const jpeg = readFileSync(file);
+  return jpeg.subarray(0, jpeg.length - 200);
+}
+
+/** A YAML alias bomb: nine levels of nine aliases each (387 million nodes when expanded). */
+const aliasBomb = () => {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) {
+    const [p, n] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+    lines.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(',')}]`);
+  }
+  return `${Y}${lines.join('\n')}\nlint: {allow: *i}\n`;
+};
+
+const nested = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i)).join('');
 
 const md = (body: string) => ({ '01.md': `# 第一章\n\n${body}\n` });
 const Y = 'title: 测试\nauthors: [甲]\nlanguage: zh-CN\n';
@@ -117,6 +154,88 @@ const cases: [string, Record<string, string | Buffer | null>, RegExp, string[]?]
     { ...md('![大](images/huge.png "巨图。")'), 'images/huge.png': hugePng() },
     /01\.md:3:6 error Image is 20000 × 20000 px, far larger than any page needs: images\/huge\.png image-too-large/,
   ],
+  // issue 15: nothing silently lost
+  [
+    'a list nested 60 levels (an error, not dropped content)',
+    md(`${nested(60, (i) => `${'  '.repeat(i)}- 第${i + 1}层\n`)}\n后面的段落。`),
+    /01\.md:11:1 error Lists and block quotes nested 9 levels deep \(the limit is 8\) nesting-too-deep/,
+  ],
+  [
+    'a block quote nested 60 levels',
+    md(`${'> '.repeat(60)}深处的话。\n\n后面的段落。`),
+    /01\.md:3:1 error Lists and block quotes nested 9 levels deep \(the limit is 8\) nesting-too-deep/,
+  ],
+  [
+    'a BEL in a paragraph',
+    md('正文\u0007一段。'),
+    /01\.md:3:3 error Control character U\+0007 in the text text-control-char/,
+  ],
+  [
+    'an ESC in a paragraph',
+    md('正文一段\u001b[0m。'),
+    /01\.md:3:5 error Control character U\+001B in the text text-control-char/,
+  ],
+  [
+    'U+FFFE in a paragraph',
+    md('第一行。\n正文\uFFFE一段。'),
+    /01\.md:4:3 error Noncharacter U\+FFFE in the text text-noncharacter-char/,
+  ],
+  [
+    'U+FFFD (text lost in an earlier conversion)',
+    md('正文\uFFFD\uFFFD一段。'),
+    /01\.md:3:3 error U\+FFFD \(the replacement character\): text lost in an earlier conversion text-replacement-char/,
+  ],
+  [
+    'an ESC in authors (a YAML escape)',
+    { 'book.yaml': 'title: 测试\nauthors: ["甲\\e"]\nlanguage: zh-CN\n' },
+    /book\.yaml:2:11 error authors\.0: Contains the control or noncharacter U\+001B config-character/,
+  ],
+  [
+    'a title with a carriage return',
+    { 'book.yaml': 'title: "测试\\r标题"\nauthors: [甲]\nlanguage: zh-CN\n' },
+    /book\.yaml:1:8 error title: Contains the control or noncharacter U\+000D \(a line break\) config-character/,
+  ],
+  [
+    'a title of 10,000 characters (blamed on book.yaml)',
+    { 'book.yaml': `title: ${'长'.repeat(10_000)}\nauthors: [甲]\nlanguage: zh-CN\n` },
+    /book\.yaml:1:8 error title: Longer than 80 characters \(10000\) config-too-long(?![^]*01\.md:)/,
+  ],
+  [
+    'a description of 33,000 characters',
+    { 'book.yaml': `${Y}description: ${'描述'.repeat(16_500)}\n` },
+    /book\.yaml:4:14 error description: Longer than 4000 characters \(33000\) config-too-long/,
+  ],
+  [
+    'a description longer than the back cover holds',
+    { 'book.yaml': `${Y}description: ${'描'.repeat(1500)}\n` },
+    /book\.yaml:4:14 error description: 1500 characters; the back cover of this trim holds 980 below the title config-too-long/,
+  ],
+  [
+    'an invalid date (2026-02-30)',
+    { 'book.yaml': `${Y}date: 2026-02-30\n` },
+    /book\.yaml:4:7 error date: Not a real calendar date config-date/,
+  ],
+  ['a YAML alias bomb', { 'book.yaml': aliasBomb() }, /book\.yaml:1:1 error Invalid YAML: .*alias.* config-yaml/i],
+  [
+    'a missing chapter listed after one whose name contains it (a.md after data.md)',
+    { 'book.yaml': `${Y}chapters: [data.md, a.md]\n`, 'data.md': '# 第一章\n\n正文。\n', '01.md': null },
+    /book\.yaml:4:21 error chapters\[1\]: Chapter file not found: a\.md chapter-missing/,
+  ],
+  [
+    'a truncated PNG',
+    { ...md('![断](images/cut.png "半张图。")'), 'images/cut.png': truncatedPng() },
+    /01\.md:3:6 error Image cannot be decoded fully: images\/cut\.png: the PNG's IDAT chunk is cut off \(truncated\) image-truncated/,
+  ],
+  [
+    'a truncated JPEG',
+    { ...md('![断](images/cut.jpg "半张图。")'), 'images/cut.jpg': truncatedJpeg() },
+    /01\.md:3:6 error Image cannot be decoded fully: images\/cut\.jpg: the JPEG ends before its end-of-image marker \(truncated\) image-truncated/,
+  ],
+  [
+    'a paragraph with class pagedjs_page',
+    md('正文一段。\n{.pagedjs_page}'),
+    /01\.md:3:1 error The class "pagedjs_page" is reserved for Paged\.js \(pagedjs_…\) attr-reserved/,
+  ],
 ];
 
 describe('bad input: message, hint, exit 1, earlier outputs untouched', () => {
@@ -131,6 +250,7 @@ describe('bad input: message, hint, exit 1, earlier outputs untouched', () => {
       const line = r.stderr.split('\n').findIndex((l) => message.test(l));
       expect(r.stderr.split('\n')[line + 1], 'a hint follows the message').toMatch(/^ {2}hint: \S/);
       expect(r.stderr).not.toMatch(/folio: browser/); // stopped before the browser
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /); // no crash, no stack trace
       expect(out.snapshot()).toEqual(before);
       expect(readdirSync(out.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     });
@@ -155,5 +275,71 @@ describe('bad input: message, hint, exit 1, earlier outputs untouched', () => {
       /dist:0:0 error The output folder is inside the manuscript folder usage-out\n {2}hint: Choose --out outside the manuscript/,
     );
     expect(readdirSync(dir)).not.toContain('dist');
+  });
+});
+
+describe('bad options and environment: a usage error (exit 2) naming the option, no stack', () => {
+  const usage: [string, string[], RegExp, Record<string, string>?][] = [
+    ['--timeout 2147484', ['build', '--timeout', '2147484'], /--timeout expects seconds above 0 and at most 86400/],
+    [
+      'preview --port 99999',
+      ['preview', '--port', '99999'],
+      /--port expects a whole number from 0 \(any free port\) to 65535, got "99999"/,
+    ],
+    [
+      'preview --port abc',
+      ['preview', '--port', 'abc'],
+      /--port expects a whole number from 0 \(any free port\) to 65535, got "abc"/,
+    ],
+    [
+      'preview --port -1',
+      ['preview', '--port', '-1'],
+      /--port expects a whole number from 0 \(any free port\) to 65535, got "-1"/,
+    ],
+    [
+      'proof --pdf missing.pdf',
+      ['proof', '--pdf', 'missing.pdf'],
+      /missing\.pdf:0:0 error --pdf missing\.pdf: no such file usage-path\n {2}hint: /,
+    ],
+    [
+      'check --out missing',
+      ['check', '--out', '/nonexistent/dist'],
+      /\/nonexistent\/dist:0:0 error --out \/nonexistent\/dist: no such folder usage-path\n {2}hint: /,
+    ],
+    [
+      'SOURCE_DATE_EPOCH=garbage',
+      ['build', '--out', '/nonexistent/dist'],
+      /SOURCE_DATE_EPOCH:0:0 error SOURCE_DATE_EPOCH is "garbage", not whole seconds .* usage-source-date-epoch\n {2}hint: /,
+      { SOURCE_DATE_EPOCH: 'garbage' },
+    ],
+    [
+      'SOURCE_DATE_EPOCH out of range',
+      ['build', '--out', '/nonexistent/dist'],
+      /error SOURCE_DATE_EPOCH is "99999999999999999", not whole seconds from 0 to 253402300799 \(year 9999\) usage-source/,
+      { SOURCE_DATE_EPOCH: '99999999999999999' },
+    ],
+  ];
+  for (const [name, args, message, env] of usage) {
+    it(name, () => {
+      const r = folio(args, env);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    });
+  }
+
+  it('preview on a port in use', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await folioAsync(['preview', '--manuscript', manuscript(), '--port', String(port)]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`--port:0:0 error Port ${port} is in use usage-port\\n {2}hint: `));
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      server.close();
+    }
   });
 });

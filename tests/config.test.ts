@@ -34,7 +34,7 @@ describe('book.yaml', () => {
       'title: 书\nauthors: [甲]\nlanguage: "zh_CN!"\n',
       '3:11 config-custom language: Expected a BCP 47',
     ],
-    ['a bad date', `${ok}date: 2026-13-45\n`, '4:7 config-custom date: Not a real calendar date'],
+    ['a bad date', `${ok}date: 2026-13-45\n`, '4:7 config-date date: Not a real calendar date'],
     ['a bad ISBN', `${ok}identifier: 978-7-111-11111-1\n`, '4:13 config-custom identifier: Expected an ISBN'],
     ['an unknown field', `${ok}titel: 书\n`, '4:1 config-unrecognized-keys Unknown field "titel"'],
     ['invalid YAML', 'title: [书\nauthors: [甲]\n', 'config-yaml Invalid YAML'],

@@ -40,21 +40,25 @@ export async function checkFidelity(
   const report: FidelityReport = { passed: true, checked: [], diagnostics: [] };
   // the PDF/X has no bookmarks: its first chapter page comes from the booklet's or press PDF's outline
   let firstChapterPage: number | undefined;
+  const readable = (entry: ManifestEntry) => unreadableAs(entry, report.diagnostics);
   for (const entry of manifest.outputs) {
     const file = path.join(outDir, entry.file);
     if (entry.target === 'booklet' || entry.target === 'press') {
-      const r = await checkPdf(book, file, entry, report.diagnostics);
+      const r = await checkPdf(book, file, entry, report.diagnostics).catch(readable(entry));
+      if (!r) continue;
       firstChapterPage ??= r.first;
       report.checked.push(r.result);
     }
-    if (entry.target === 'epub')
-      report.checked.push(await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false));
+    if (entry.target === 'epub') {
+      const r = await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false).catch(readable(entry));
+      if (r) report.checked.push(r);
+    }
   }
   const pdfx = manifest.outputs.find((e) => e.target === 'press-pdfx');
   if (pdfx && firstChapterPage !== undefined) {
-    report.checked.push(
-      (await checkPdf(book, path.join(outDir, pdfx.file), pdfx, report.diagnostics, firstChapterPage)).result,
-    );
+    const file = path.join(outDir, pdfx.file);
+    const r = await checkPdf(book, file, pdfx, report.diagnostics, firstChapterPage).catch(readable(pdfx));
+    if (r) report.checked.push(r.result);
   }
   report.passed = !report.diagnostics.some((d) => d.severity === 'error');
   return report;
@@ -129,6 +133,22 @@ function takeNotes(book: Book, text: string, output: string, r: Rendering, out: 
     cursor = m.index;
   }
   return text;
+}
+
+/** An output the check cannot even open (damaged, cut off) is a finding of its own, not a crash. */
+function unreadableAs(entry: ManifestEntry, out: Diagnostic[]) {
+  return (e: unknown): undefined => {
+    out.push({
+      file: entry.file,
+      line: 0,
+      column: 0,
+      severity: 'error',
+      message: `Cannot read ${entry.file}: ${(e as Error).message.split('\n')[0]}`,
+      ruleId: 'fidelity-unreadable',
+      hint: 'The file is damaged or incomplete; build it again.',
+    });
+    return undefined;
+  };
 }
 
 /**

@@ -1,7 +1,15 @@
 // folio check: the built outputs against the manuscript (fidelity), or --typography: every laid-out line.
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { FidelityReport } from '../check/fidelity.js';
-import { examples, type FolioCommand, formatOption, type OutputFormat, writeDiagnostics } from './shared.js';
+import {
+  examples,
+  type FolioCommand,
+  formatOption,
+  type OutputFormat,
+  requirePath,
+  writeDiagnostics,
+} from './shared.js';
 
 export interface CheckOptions {
   manuscript: string;
@@ -16,6 +24,9 @@ export async function runFidelity(manuscript: string, out: string, format: Outpu
   const t0 = performance.now();
   const { checkFidelity } = await import('../check/fidelity.js');
   const { recoverOutputs } = await import('../output/transaction.js');
+  const hint = 'Point --out at the output folder of a build (folio build --out DIR), or build first.';
+  await requirePath('--out', out, 'folder', hint);
+  await requirePath('--out', path.join(out, 'manifest.json'), 'file', hint);
   // a swap a killed build left half done is settled first: the check reads one whole set
   await recoverOutputs(out, (note) => process.stderr.write(`folio: note: ${note}\n`));
   const r = await checkFidelity(manuscript, out);

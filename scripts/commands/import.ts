@@ -16,6 +16,7 @@ function reportLines(report: ImportReport): string[] {
     `import: ${report.lines} lines — ${a.kept} kept, ${a.joined} joined into paragraphs, ${a.blank} blank, ` +
       `${a.repeats} repeats removed, ${a.pageNumbers} page numbers removed`,
   ];
+  if (report.encoding && report.encoding !== 'UTF-8') lines.push(`  read as ${report.encoding}, written as UTF-8`);
   for (const r of report.removedRepeats) {
     const at = `${r.lines.slice(0, 5).join(', ')}${r.lines.length > 5 ? ', …' : ''}`;
     lines.push(`  removed ×${r.count}: ${r.text.slice(0, 40)} (lines ${at})`);

@@ -1,7 +1,7 @@
 // folio preview: serve the paginated book on 127.0.0.1 and reload it on every save, until Ctrl-C.
 import type { Command } from 'commander';
 import { checkEditorUrl } from '../preview/editor.js';
-import { examples, type FolioCommand, usageError } from './shared.js';
+import { examples, type FolioCommand, portNumber, usageError } from './shared.js';
 
 export interface PreviewCliOptions {
   manuscript: string;
@@ -35,7 +35,7 @@ export const preview: FolioCommand<[PreviewCliOptions]> = {
       .command('preview')
       .description('serve the paginated book on 127.0.0.1 and reload it on every save')
       .option('-m, --manuscript <dir>', 'manuscript folder', 'manuscript')
-      .option('-p, --port <n>', 'port', (v) => Number(v), 4173)
+      .option('-p, --port <n>', 'port (0 = any free one)', portNumber, 4173)
       .option('--dist <dir>', 'output folder of `folio build`, whose preflight the panel shows', 'dist')
       .option(
         '--editor <url>',

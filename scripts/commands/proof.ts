@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type FolioCommand, usageError, examples } from './shared.js';
+import { examples, type FolioCommand, requirePath, usageError } from './shared.js';
 
 export interface ProofOptions {
   pdf?: string;
@@ -23,6 +23,13 @@ async function bookletOf(dist: string): Promise<string> {
 
 async function runProof(o: ProofOptions): Promise<number> {
   const pdf = o.pdf ?? (await bookletOf(o.dist));
+  await requirePath(
+    o.pdf ? '--pdf' : 'the booklet',
+    pdf,
+    'file',
+    'Give the path of a PDF, or build the booklet first.',
+  );
+  if (o.against) await requirePath('--against', o.against, 'file', 'Give the path of an earlier build of this PDF.');
   const { makeProof } = await import('../proof/proof.js');
   const r = await makeProof(pdf, o.out ?? path.join(o.dist, 'proof'), { against: o.against });
   process.stdout.write(`proof: ${r.pages} pages → ${r.sheetPng}, ${r.sheetHtml}\n`);

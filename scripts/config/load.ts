@@ -1,18 +1,30 @@
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
-import { bookSchema, type BookYaml } from './schema.js';
+import { backCoverCapacity, bookSchema, type BookYaml, TRIMS } from './schema.js';
+
+/** Line and column of the value at a path in book.yaml (from the parser's node ranges), else of its nearest parent. */
+export type PositionOf = (path: (string | number)[]) => { line: number; column: number };
 
 /**
  * Parses and validates the text of `book.yaml`. Errors point at the offending node.
  * @example parseBookYaml('title: x\nauthors: [a]\nlanguage: zh-CN\n', 'book.yaml').title // 'x'
  */
 export function parseBookYaml(text: string, file: string): BookYaml {
+  return readBookYaml(text, file).config;
+}
+
+/** The validated config and where each of its values is written. */
+export function readBookYaml(text: string, file: string): { config: BookYaml; positionOf: PositionOf } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
+  };
+  const positionOf: PositionOf = (path) => {
+    const node = findNode(doc, path);
+    return node?.range ? at(node.range[0]) : { line: 1, column: 1 };
   };
   if (doc.errors.length > 0) {
     throw new FolioError(
@@ -39,9 +51,54 @@ export function parseBookYaml(text: string, file: string): BookYaml {
       },
     ]);
   }
-  const parsed = bookSchema.safeParse(doc.toJS());
-  if (parsed.success) return parsed.data;
-  throw new FolioError(parsed.error.issues.map((issue) => issueToDiagnostic(unwrapUnion(issue), doc, file, at)));
+  const parsed = bookSchema.safeParse(toJS(doc, file));
+  if (!parsed.success)
+    throw new FolioError(parsed.error.issues.map((issue) => issueToDiagnostic(unwrapUnion(issue), doc, file, at)));
+  checkBackCover(parsed.data, file, positionOf);
+  return { config: parsed.data, positionOf };
+}
+
+/** The document as plain data; an alias bomb (aliases expanding to millions of nodes) is refused. */
+function toJS(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new FolioError(
+      [
+        {
+          file,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          message: `Invalid YAML: ${(e as Error).message}`,
+          ruleId: 'config-yaml',
+          hint: 'book.yaml needs no aliases (*name) at all; write the values out.',
+        },
+      ],
+      1,
+      { cause: e },
+    );
+  }
+}
+
+/** The description must fit the back cover below the title: an error, never a cut. */
+function checkBackCover(config: BookYaml, file: string, positionOf: PositionOf): void {
+  if (!config.description) return;
+  const trim = typeof config.trim === 'string' ? TRIMS[config.trim] : config.trim;
+  const capacity = backCoverCapacity(trim, config.title);
+  if (config.description.length <= capacity) return;
+  throw new FolioError([
+    {
+      file,
+      ...positionOf(['description']),
+      severity: 'error',
+      message:
+        `description: ${config.description.length} characters; the back cover of this trim holds ` +
+        `${capacity} below the title`,
+      ruleId: 'config-too-long',
+      hint: 'Shorten the description to a paragraph: it is printed whole on the back cover and in the EPUB.',
+    },
+  ]);
 }
 
 /** For a union, report the branch that got furthest: an object with one bad field beats "expected a string". */
@@ -65,9 +122,18 @@ function issueToDiagnostic(
   let node = findNode(doc, path);
   let message = `${field}: ${issue.message}`;
   let ruleId = `config-${issue.code.replace(/_/g, '-')}`;
+  const rule = (issue as { params?: { rule?: string } }).params?.rule;
+  if (issue.code === 'custom' && rule) ruleId = rule;
+  if (issue.code === 'too_big' && issue.origin === 'string') {
+    const value = doc.getIn(path) as string | undefined;
+    ruleId = 'config-too-long';
+    message = `${field}: ${issue.message} (${value?.length ?? '?'})`;
+  }
   let hint =
     FIELD_HINTS[String(path[0])] ??
     'Every field of book.yaml is described in docs/manuscript.md (and on hover in an editor: see folio new).';
+  if (rule === 'config-character')
+    hint = 'Remove it: a field is printable text on one line (look for \\r, \\e or \\a escapes in double quotes).';
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     message = `Missing required field "${field}"`;
     ruleId = 'config-required';

@@ -8,10 +8,55 @@ export const TRIMS = {
   B5: { width: 176, height: 250 },
 } as const;
 
+/** The longest title: it is set on the cover, the title page and every verso running head. */
+export const TITLE_MAX = 80;
+
+/** A real calendar day: 2026-02-30 is refused (Date.parse would roll it over to March). */
+export function isCalendarDate(s: string): boolean {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected an ISO date (YYYY-MM-DD)')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Not a real calendar date');
+  .refine(isCalendarDate, { message: 'Not a real calendar date', params: { rule: 'config-date' } });
+
+/**
+ * C0/C1 control characters (tab and line feed allowed where `multiline`), noncharacters (U+FFFE,
+ * U+FFFF, U+FDD0–U+FDEF, and the last two of every plane) and U+FFFD (what a lossy decoder leaves):
+ * none is allowed in a field. XML (the EPUB, XMP) cannot carry most of them at all.
+ */
+const PLANE_ENDS = Array.from(
+  { length: 16 },
+  (_, i) => `\\u{${(i + 1).toString(16)}fffe}\\u{${(i + 1).toString(16)}ffff}`,
+);
+export const BAD_CHARACTER = new RegExp(
+  `[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\uFDD0-\\uFDEF\\uFFFD\\uFFFE\\uFFFF${PLANE_ENDS.join('')}]`,
+  'u',
+);
+
+/** `U+0007` for the first bad character of `s`, or undefined. */
+export function badCharacter(s: string, multiline = false): string | undefined {
+  const m = BAD_CHARACTER.exec(multiline ? s : s.replace(/\n/g, '\r'));
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/** A one-line text field of at most `max` characters, without control or noncharacters. */
+const text = (max: number, multiline = false) =>
+  z
+    .string()
+    .min(1)
+    .max(max, `Longer than ${max} characters`)
+    .superRefine((s, ctx) => {
+      const bad = badCharacter(s, multiline);
+      if (bad)
+        ctx.addIssue({
+          code: 'custom',
+          message: `Contains the control or noncharacter ${bad}${bad === 'U+000D' || bad === 'U+000A' ? ' (a line break)' : ''}`,
+          params: { rule: 'config-character' },
+        });
+    });
 
 const bcp47 = z.string().refine((s) => {
   try {
@@ -49,22 +94,17 @@ const about = (zh: string, en: string, ...examples: unknown[]) => ({
 
 /** The schema of `book.yaml`. Every field has a description; docs/manuscript.md documents the same. */
 export const bookSchema = z.strictObject({
-  title: z
-    .string()
-    .min(1)
-    .meta(about('书名：封面、扉页、左页书眉。', 'Book title: cover, title page, running heads.', '新的一本书')),
-  subtitle: z
-    .string()
-    .min(1)
+  title: text(TITLE_MAX).meta(
+    about('书名：封面、扉页、左页书眉。', 'Book title: cover, title page, running heads.', '新的一本书'),
+  ),
+  subtitle: text(120)
     .optional()
     .meta(about('副题。', 'Subtitle.', '吉林对口支援日喀则')),
   authors: z
-    .array(z.string().min(1))
+    .array(text(100))
     .min(1)
     .meta(about('作者，按署名顺序。', 'Authors, in credit order.', ['作者甲', '作者乙'])),
-  publisher: z
-    .string()
-    .min(1)
+  publisher: text(200)
     .optional()
     .meta(about('出版者：印在扉页和版权页。', 'Publisher, on the title page and imprint.', '某某日报社')),
   language: bcp47.meta(about('正文语言（BCP 47）。', 'Language of the text (BCP 47 tag).', 'zh-CN')),
@@ -86,24 +126,18 @@ export const bookSchema = z.strictObject({
         '978-7-000-00000-1',
       ),
     ),
-  edition: z
-    .string()
-    .min(1)
+  edition: text(100)
     .optional()
     .meta(about('版次。', 'Edition.', '第1版')),
-  rights: z
-    .string()
-    .min(1)
+  rights: text(500)
     .optional()
     .meta(about('版权声明，印在版权页。', 'Rights statement, on the imprint.', '文字版权归原作者所有。')),
-  description: z
-    .string()
-    .min(1)
+  description: text(4000, true)
     .optional()
     .meta(
       about(
-        '内容简介（一段）：封底、EPUB、PDF 主题。',
-        'One-paragraph description: back cover, EPUB, PDF Subject.',
+        '内容简介（一段）：封底、EPUB、PDF 主题；须排得下封底。',
+        'One-paragraph description: back cover (it must fit there), EPUB, PDF Subject.',
         '一段内容简介。',
       ),
     ),
@@ -223,6 +257,19 @@ export const bookSchema = z.strictObject({
 });
 
 export type BookYaml = z.infer<typeof bookSchema>;
+
+/**
+ * How many characters of description the back cover holds below the title, for a trim in mm: the
+ * text block is 76 % of the width at 9 pt (one CJK character a 9 pt em), 15 pt lines, from 60 pt above
+ * the foot up to 72 pt below the top, less the title's lines (12 pt, 0.2 em tracking, 18 pt lines).
+ */
+export function backCoverCapacity(trim: { width: number; height: number }, title: string): number {
+  const pt = 72 / 25.4;
+  const width = trim.width * pt * 0.76;
+  const titleLines = Math.ceil(title.length / Math.max(1, Math.floor(width / (12 * 1.2))));
+  const height = trim.height * pt - 60 - 72 - titleLines * 18 - 15;
+  return Math.max(0, Math.floor(height / 15)) * Math.floor(width / 9);
+}
 
 export function isIsbn(raw: string): boolean {
   const s = raw.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '').replace(/[- ]/g, '');

@@ -1,3 +1,4 @@
+import { fileUrlOf } from '../manuscript/paths.js';
 import type { Browser } from 'puppeteer-core';
 import { newPage } from '../paginate/browser.js';
 import type { Book } from '../model/book.js';
@@ -17,7 +18,7 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
       id: c.id,
       html: c.html,
       breaks: breaks.filter((b) => b.chapterId === c.id),
-      images: Object.fromEntries(c.figures.map((f) => [`m/${f.href}`, `file://${f.file}`])),
+      images: Object.fromEntries(c.figures.map((f) => [`m/${f.href}`, fileUrlOf(f.file)])),
       titleId: c.headings[0]?.id ?? '',
       notesLabel: bookTexts(book.meta.language).notes,
     }));

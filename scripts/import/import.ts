@@ -1,5 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Document } from 'yaml';
+import { decodeRaw, type RawEncoding } from './encoding.js';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import { textContext } from '../lint/lint.js';
 import { type Finding, textRule } from '../lint/rules/index.js';
@@ -8,6 +10,8 @@ import { writeAtomic } from '../output/write.js';
 
 export interface ImportReport {
   source: string;
+  /** The encoding the raw file was read in (converted to UTF-8). */
+  encoding?: RawEncoding;
   lines: number;
   /** Every input line, and where it went. */
   accounted: { blank: number; kept: number; repeats: number; pageNumbers: number; joined: number };
@@ -59,9 +63,12 @@ export async function importRaw(
   outDir: string,
   opts: { normalize?: boolean; force?: boolean } = {},
 ): Promise<{ report: ImportReport; files: Record<string, string> }> {
-  const raw = (await readFile(rawFile, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const source = path.relative(process.cwd(), rawFile);
+  const decoded = decodeRaw(await readRawFile(rawFile, source), source);
+  const raw = decoded.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const lines = raw.split('\n');
-  const report = emptyReport(path.relative(process.cwd(), rawFile), lines.length);
+  const report = emptyReport(source, lines.length);
+  report.encoding = decoded.encoding;
   const items = toItems(lines, report);
   for (const [k, it] of items.entries()) classify(it, k);
   const merged = mergeItems(items);
@@ -85,6 +92,29 @@ export async function importRaw(
   if (total !== lines.length) throw new Error(`import lost track of lines: ${total} of ${lines.length}`);
   await writeManuscript(outDir, files, opts.force);
   return { report, files };
+}
+
+/** The raw file's bytes; an unreadable one is an error naming it. */
+async function readRawFile(file: string, display: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw new FolioError(
+      [
+        {
+          file: display,
+          line: 0,
+          column: 0,
+          severity: 'error',
+          message: `Cannot read the raw file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          ruleId: 'import-input',
+          hint: 'Give the path of the text file exported from the layout system.',
+        },
+      ],
+      2,
+      { cause: e },
+    );
+  }
 }
 
 function emptyReport(source: string, lines: number): ImportReport {
@@ -298,19 +328,18 @@ function listTraditional(chapter: string, report: ImportReport): void {
   );
 }
 
+/** book.yaml written by the YAML library: a headline such as `访谈: 高原上的新学校` is quoted as needed. */
 function bookYaml(title: string, head: Head, report: ImportReport): string {
   const { kicker, authors } = head;
-  const yaml = [
-    `# Imported by folio import from ${report.source}; see import-report.json`,
-    `title: ${title}`,
-    ...(kicker ? [`subtitle: ${kicker.text.replace(/——$/, '')}`] : []),
-    'authors:',
-    ...(authors.length ? authors.map((a) => `  - ${a}`) : ['  - 佚名']),
-    'language: zh-CN',
-    'chapters:',
-    '  - 01-feature.md',
-    '',
-  ].join('\n');
+  const doc = new Document({
+    title,
+    ...(kicker ? { subtitle: kicker.text.replace(/——$/, '') } : {}),
+    authors: authors.length ? authors : ['佚名'],
+    language: 'zh-CN',
+    chapters: ['01-feature.md'],
+  });
+  doc.commentBefore = ` Imported by folio import from ${report.source}; see import-report.json`;
+  const yaml = doc.toString({ lineWidth: 0 });
   if (!authors.length) report.review.push({ file: 'book.yaml', note: 'No byline found: fill in authors.' });
   report.review.push({ file: 'book.yaml', note: 'Add date, edition, rights, description and slug.' });
   return yaml;

@@ -1,3 +1,5 @@
+import { decodeProblem } from './decode.js';
+import { decodeRef } from './paths.js';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { imageSize } from './png.js';
@@ -68,7 +70,7 @@ export function checkImage(
   const err = (message: string, ruleId: string, hint: string): ImageCheck => ({
     problems: [{ ...at, severity: 'error', message, ruleId, hint }],
   });
-  const ext = path.extname(ref.split(/[?#]/)[0]!).toLowerCase();
+  const ext = path.extname(decodeRef(ref)).toLowerCase();
   const named = KIND_OF_EXT[ext];
   const kind = sniffImage(bytes);
   const list = accept.map((k) => NAME[k]).join(', ');
@@ -136,5 +138,18 @@ function checkRaster(
       ],
     };
   }
+  const broken = decodeProblem(bytes, kind);
+  if (broken)
+    return {
+      problems: [
+        {
+          ...at,
+          severity: 'error',
+          message: `Image cannot be decoded fully: ${ref}: ${broken}`,
+          ruleId: 'image-truncated',
+          hint: 'Copy or export the image again; the file is incomplete or damaged and would print in part.',
+        },
+      ],
+    };
   return { kind, size, problems: [] };
 }

@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseBookYaml } from '../config/load.js';
-import { TRIMS, type BookYaml } from '../config/schema.js';
-import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
+import { type PositionOf, readBookYaml } from '../config/load.js';
+import { BAD_CHARACTER, TRIMS, type BookYaml } from '../config/schema.js';
+import { FolioError, positionAt, Reporter } from '../diagnostics/diagnostic.js';
 import { createMarkdown } from '../markdown/md.js';
 import { attr } from '../markdown/token.js';
 import { confine, type Confinement, escapeMessage } from './confine.js';
@@ -48,7 +48,7 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
   const reporter = new Reporter();
   const configPath = path.join(root, 'book.yaml');
   const configFile = await readSource(configPath, 'book.yaml', undefined, root);
-  const config = parseBookYaml(configFile.text, configFile.display);
+  const { config, positionOf } = readBookYaml(configFile.text, configFile.display);
 
   const names = config.chapters ?? (await listMarkdown(root));
   if (names.length === 0) {
@@ -63,7 +63,7 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
   const chapters: SourceFile[] = [];
   for (const [i, name] of names.entries()) {
     const where = config.chapters
-      ? { file: configFile.display, ...lineOf(configFile.text, name) }
+      ? { file: configFile.display, ...positionOf(['chapters', i]) }
       : { file: displayPath(path.join(root, name)), line: 1, column: 1 };
     const resolved = resolveInside(root, name);
     if (!resolved.ok) {
@@ -93,7 +93,7 @@ export async function loadManuscript(dir: string): Promise<Manuscript> {
     chapters.push(file);
   }
 
-  const cover = config.cover ? await loadCover(root, config.cover, configFile, reporter) : undefined;
+  const cover = config.cover ? await loadCover(root, config.cover, configFile, positionOf, reporter) : undefined;
 
   const trim = typeof config.trim === 'string' ? { ...TRIMS[config.trim], name: config.trim } : config.trim;
   reporter.throwIfErrors();
@@ -124,8 +124,8 @@ async function loadImages(root: string, chapters: SourceFile[]): Promise<Map<str
 }
 
 /** The cover's real path, once it is confined, present and really a PNG or JPEG (sniffed from its bytes). */
-async function loadCover(root: string, ref: string, configFile: SourceFile, reporter: Reporter) {
-  const where = { file: configFile.display, ...lineOf(configFile.text, ref) };
+async function loadCover(root: string, ref: string, configFile: SourceFile, positionOf: PositionOf, reporter: Reporter) {
+  const where = { file: configFile.display, ...positionOf(['cover']) };
   const resolved = resolveInside(root, ref);
   if (!resolved.ok) {
     const m = PATH_MESSAGES[resolved.problem];
@@ -159,15 +159,6 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
-/** Line and column of the first occurrence of `needle`, for pointing at a value in book.yaml. */
-function lineOf(text: string, needle: string): { line: number; column: number } {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const c = lines[i]!.indexOf(needle);
-    if (c >= 0) return { line: i + 1, column: c + 1 };
-  }
-  return { line: 1, column: 1 };
-}
 
 // ignoreBOM keeps a BOM in the text so that it can be reported, not silently eaten.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -215,7 +206,39 @@ async function readSource(
     // A BOM is invisible in most editors but ends up as a stray character in some tools: refuse it.
     reporter?.error({ file: display, line: 1, column: 1, message: 'File starts with a byte order mark (BOM)', ruleId: 'encoding-bom', hint: "Save the file as UTF-8 without BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)." });
   }
-  return { path: abs, display, text: text.replace(/\r\n?/g, '\n') };
+  const normalized = text.replace(/\r\n?/g, '\n');
+  if (reporter) reportBadCharacters(normalized, display, reporter);
+  return { path: abs, display, text: normalized };
+}
+
+const BAD_CHARACTERS = new RegExp(BAD_CHARACTER.source, 'gu');
+
+/**
+ * Control characters (BEL, ESC, …; tab and line feed are fine), noncharacters (U+FFFE, U+FFFF, …)
+ * and U+FFFD (left by a lossy conversion) are errors at their position: they cannot be printed, and
+ * XML (the EPUB, the PDF's XMP) cannot carry most of them. The first ten of a file are listed.
+ */
+function reportBadCharacters(text: string, display: string, reporter: Reporter): void {
+  let n = 0;
+  for (const m of text.matchAll(BAD_CHARACTERS)) {
+    if (++n > 10) break;
+    const cp = m[0].codePointAt(0)!;
+    const name = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+    const kind = cp === 0xfffd ? 'replacement' : cp < 0xa0 ? 'control' : 'noncharacter';
+    reporter.error({
+      file: display,
+      ...positionAt(text, m.index),
+      message:
+        kind === 'replacement'
+          ? `${name} (the replacement character): text lost in an earlier conversion`
+          : `${kind === 'control' ? 'Control character' : 'Noncharacter'} ${name} in the text`,
+      ruleId: kind === 'replacement' ? 'text-replacement-char' : `text-${kind}-char`,
+      hint:
+        kind === 'replacement'
+          ? 'Convert the original file again with the right encoding (folio import detects it), or retype the text.'
+          : 'Delete it: it is invisible in most editors (look for it at this line and column).',
+    });
+  }
 }
 
 function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
@@ -230,7 +253,7 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
 export async function loadManuscriptText(dir: string): Promise<SourceFile[]> {
   const root = path.resolve(dir);
   const configFile = await readSource(path.join(root, 'book.yaml'), 'book.yaml', undefined, root);
-  const config = parseBookYaml(configFile.text, configFile.display);
+  const { config } = readBookYaml(configFile.text, configFile.display);
   const names = config.chapters ?? (await listMarkdown(root));
   const out: SourceFile[] = [];
   for (const name of names) {

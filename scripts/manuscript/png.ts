@@ -36,7 +36,24 @@ export function withPngText(png: Buffer, key: string, value: string): Buffer {
   return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
 }
 
-export const isFpoPng = (png: Buffer): boolean => pngText(png)[FPO_KEY] === FPO_VALUE;
+/** A placeholder Folio made: the PNG's tEXt chunk, or the JPEG's comment segment, carries the marker. */
+export const isFpoPng = (bytes: Buffer): boolean =>
+  pngText(bytes)[FPO_KEY] === FPO_VALUE || jpegComment(bytes) === `${FPO_KEY}: ${FPO_VALUE}`;
+
+/** Inserts a COM (comment) segment right after the JPEG's SOI marker. */
+export function withJpegComment(jpeg: Buffer, text: string): Buffer {
+  const data = Buffer.from(text, 'latin1');
+  const head = Buffer.alloc(4);
+  head.writeUInt16BE(0xfffe, 0);
+  head.writeUInt16BE(data.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), head, data, jpeg.subarray(2)]);
+}
+
+/** The text of a COM segment right after SOI, where withJpegComment puts it. */
+function jpegComment(b: Buffer): string | undefined {
+  if (b.length < 6 || b[0] !== 0xff || b[1] !== 0xd8 || b[2] !== 0xff || b[3] !== 0xfe) return undefined;
+  return b.toString('latin1', 6, 4 + b.readUInt16BE(4));
+}
 
 /** Pixel size of a PNG, JPEG, GIF or WebP from its header; undefined if the bytes are not one of them. */
 export function imageSize(b: Buffer): { width: number; height: number; type: string } | undefined {

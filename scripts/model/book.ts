@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { MarkdownIt, Token } from 'markdown-it';
-import { Reporter } from '../diagnostics/diagnostic.js';
+import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
 import { type Position, toDataSrc } from '../diagnostics/position.js';
 import { escapeMessage } from '../manuscript/confine.js';
 import { displayPath, type ImageFile, type Manuscript, type SourceFile } from '../manuscript/load.js';
-import { PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
+import { hrefOf, PATH_MESSAGES, resolveInside } from '../manuscript/paths.js';
 import { checkImage } from '../manuscript/image.js';
 import { isFpoPng } from '../manuscript/png.js';
 
@@ -152,12 +152,79 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
   };
 }
 
+/** Lists and block quotes nested deeper than this are refused: the booklet lost everything past 9 levels. */
+export const NESTING_MAX = 8;
+const CONTAINERS = new Set(['blockquote_open', 'bullet_list_open', 'ordered_list_open']);
+const CONTAINERS_CLOSE = new Set(['blockquote_close', 'bullet_list_close', 'ordered_list_close']);
+
+/** The first list or block quote past NESTING_MAX levels is an error at its line: never silently dropped. */
+function checkNesting(tokens: Token[], file: SourceFile, reporter: Reporter): void {
+  let depth = 0;
+  for (const t of tokens) {
+    if (CONTAINERS_CLOSE.has(t.type)) depth--;
+    if (!CONTAINERS.has(t.type) || ++depth <= NESTING_MAX) continue;
+    reporter.error({
+      file: file.display,
+      line: (t.map?.[0] ?? 0) + 1,
+      column: 1,
+      message: `Lists and block quotes nested ${depth} levels deep (the limit is ${NESTING_MAX})`,
+      ruleId: 'nesting-too-deep',
+      hint: 'Flatten the structure: deeper levels cannot be laid out and would be lost.',
+    });
+    return;
+  }
+}
+
+/**
+ * Paged.js finds its pages, areas and break tokens by `pagedjs_*` classes and ids: one written in
+ * the manuscript ({.pagedjs_page}) is taken for a page and breaks the page count and imposition.
+ */
+function checkReservedNames(tokens: Token[], file: SourceFile, reporter: Reporter): void {
+  for (const t of tokens.flatMap((x) => [x, ...(x.children ?? [])])) {
+    for (const name of ['class', 'id']) {
+      const value = t.attrGet(name);
+      if (!value || !/(^|\s)pagedjs/i.test(String(value))) continue;
+      reporter.error({
+        file: file.display,
+        line: (t.map?.[0] ?? 0) + 1,
+        column: 1,
+        message: `The ${name} "${value}" is reserved for Paged.js (pagedjs_…)`,
+        ruleId: 'attr-reserved',
+        hint: 'Choose another name: Paged.js marks its own pages with pagedjs_ classes.',
+      });
+    }
+  }
+}
+
 /** SOURCE_DATE_EPOCH wins (reproducible builds), then the book's date, then the epoch. */
 export function buildDate(bookDate?: string): Date {
   const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  if (epoch) return new Date(sourceDateEpoch(epoch) * 1000);
   if (bookDate) return new Date(`${bookDate}T00:00:00Z`);
   return new Date(0);
+}
+
+/** Seconds up to 9999-12-31T23:59:59Z: what a PDF date and an EPUB dcterms:modified can write. */
+const EPOCH_MAX = 253_402_300_799;
+
+/** SOURCE_DATE_EPOCH as seconds: whole, non-negative, at most year 9999; anything else a usage error. */
+export function sourceDateEpoch(raw: string): number {
+  const n = /^\d{1,12}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (Number.isSafeInteger(n) && n <= EPOCH_MAX) return n;
+  throw new FolioError(
+    [
+      {
+        file: 'SOURCE_DATE_EPOCH',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `SOURCE_DATE_EPOCH is "${raw.slice(0, 40)}", not whole seconds from 0 to ${EPOCH_MAX} (year 9999)`,
+        ruleId: 'usage-source-date-epoch',
+        hint: "Set it to a Unix time such as $(git log -1 --format=%ct), or unset it to use the book's date.",
+      },
+    ],
+    2,
+  );
 }
 
 /** A name-based UUID (RFC 4122 v5 layout) from the content, so the identifier never changes at random. */
@@ -281,7 +348,7 @@ function parseChapter(
         const checked = checkImage(bytes, src, pos, displayPath(real.path));
         for (const d of checked.problems) reporter.add(d);
         if (checked.problems.length) continue;
-        const href = path.relative(root, resolved.path).split(path.sep).map(encodeURIComponent).join('/');
+        const href = hrefOf(root, resolved.path);
         c.attrSet('src', `m/${href}`);
         const caption = attr(c, 'title') ?? '';
         figures.push({
@@ -315,6 +382,8 @@ function parseChapter(
     }
   };
 
+  checkNesting(tokens, file, reporter);
+  checkReservedNames(tokens, file, reporter);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const line = (t.map?.[0] ?? 0) + 1;

@@ -194,7 +194,7 @@ async function listen(s: Session): Promise<Server> {
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(s.opts.port ?? 4173, e)));
     server.listen(s.opts.port ?? 4173, '127.0.0.1', () => resolve());
   });
   s.port = (server.address() as AddressInfo).port;
@@ -241,4 +241,24 @@ export function refuse(req: IncomingMessage, port: number): { status: number; wh
     /* falls through */
   }
   return { status: 400, why: 'malformed path' };
+}
+
+/** A port that cannot be listened on is the user's to change: a usage error naming --port. */
+function listenError(port: number, e: NodeJS.ErrnoException): Error {
+  const inUse = e.code === 'EADDRINUSE';
+  return new FolioError(
+    [
+      {
+        file: '--port',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: inUse ? `Port ${port} is in use` : `Cannot listen on 127.0.0.1:${port}: ${e.code ?? e.message}`,
+        ruleId: 'usage-port',
+        hint: inUse ? `Another server runs there; pass another port, e.g. --port ${port + 1}.` : 'Pass another --port.',
+      },
+    ],
+    2,
+    { cause: e },
+  );
 }

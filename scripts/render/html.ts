@@ -1,3 +1,4 @@
+import { hrefOf } from '../manuscript/paths.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +52,7 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     identifierText: isIsbn(meta.identifier)
       ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}`
       : meta.identifier,
-    coverHref: book.cover
-      ? `m/${path.relative(book.root, book.cover).split(path.sep).map(encodeURIComponent).join('/')}`
-      : undefined,
+    coverHref: book.cover ? `m/${hrefOf(book.root, book.cover)}` : undefined,
     toc: book.headings.filter((h) => h.level <= 2),
     chapters: book.chapters,
   };

@@ -8,7 +8,7 @@ import { confine, escapeMessage } from '../manuscript/confine.js';
 import { displayPath } from '../manuscript/load.js';
 import { resolveInside } from '../manuscript/paths.js';
 import { writeAtomic } from '../output/write.js';
-import { FPO_KEY, FPO_VALUE, withPngText } from '../manuscript/png.js';
+import { FPO_KEY, FPO_VALUE, withJpegComment, withPngText } from '../manuscript/png.js';
 import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { sliceFontCss } from '../render/fonts.js';
@@ -61,10 +61,28 @@ export async function renderPlaceholder(browser: Browser, spec: PlaceholderSpec)
     await page.setViewport({ width: spec.width, height: spec.height, deviceScaleFactor: 1 });
     await page.goto(ORIGIN + 'index.html', { waitUntil: 'load' });
     await page.evaluate(() => document.fonts.ready);
-    return withPngText(Buffer.from(await page.screenshot({ type: 'png', omitBackground: false })), FPO_KEY, FPO_VALUE);
+    // the bytes match the file's name: a real JPEG for .jpg (PNG bytes there would be refused by the build)
+    const type = placeholderType(spec.file);
+    const shot = Buffer.from(
+      await page.screenshot({ type, omitBackground: false, ...(type === 'png' ? {} : { quality: 90 }) }),
+    );
+    if (type === 'png') return withPngText(shot, FPO_KEY, FPO_VALUE);
+    return type === 'jpeg' ? withJpegComment(shot, `${FPO_KEY}: ${FPO_VALUE}`) : shot;
   } finally {
     await page.close();
   }
+}
+
+const TYPES: Record<string, 'png' | 'jpeg' | 'webp'> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+};
+
+/** The image type a placeholder is written as, from its name; undefined for one Folio cannot write. */
+function placeholderType(file: string): 'png' | 'jpeg' | 'webp' {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'png';
 }
 
 /** The figures of a manuscript's chapters as placeholder specs, each with the place that names it. */
@@ -109,6 +127,13 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
   for (const s of specs) {
     const c = confine(root, s.file, { write: true });
     if (!c.ok) reporter.error({ ...s.where, ...escapeMessage(s.where.message, c, displayPath(root)) });
+    else if (!TYPES[path.extname(s.file).toLowerCase()])
+      reporter.error({
+        ...s.where,
+        message: `${s.where.message}: Folio writes placeholders as PNG, JPEG or WebP, not ${path.extname(s.file) || 'a file without extension'}`,
+        ruleId: 'placeholder-type',
+        hint: 'Name the image .png or .jpg in the chapter, then run folio placeholders again.',
+      });
     else if (opts.all || !c.exists) todo.push({ ...s, file: c.path });
   }
   reporter.throwIfErrors();

@@ -1,0 +1,99 @@
+import { crc32, inflateSync } from 'node:zlib';
+import type { ImageKind } from './image.js';
+
+/**
+ * Reads a raster image to its end before any stage uses it, so that a truncated or damaged file is an
+ * error naming it instead of half a picture on the page. Returns what is wrong, or undefined.
+ *
+ * - PNG: every chunk's CRC, IHDR first, IEND present, and the IDAT stream inflated (zlib) to the full
+ *   size its rows need (Adam7 interlacing counted pass by pass).
+ * - JPEG: the marker structure from SOI through the entropy-coded scans to EOI (a truncated file has
+ *   no EOI; the pixels themselves are decoded by Chromium and Ghostscript).
+ * - GIF: the trailer byte; WebP: the RIFF length against the file's.
+ */
+export function decodeProblem(bytes: Buffer, kind: ImageKind): string | undefined {
+  try {
+    if (kind === 'png') return pngProblem(bytes);
+    if (kind === 'jpeg') return jpegProblem(bytes);
+    if (kind === 'gif') return bytes.at(-1) === 0x3b ? undefined : 'the GIF has no trailer (truncated)';
+    if (kind === 'webp') return bytes.readUInt32LE(4) + 8 <= bytes.length ? undefined : 'the WebP is shorter than its header says';
+    return undefined;
+  } catch (e) {
+    return `it cannot be read to its end (${(e as Error).message})`;
+  }
+}
+
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+function pngProblem(b: Buffer): string | undefined {
+  const idat: Buffer[] = [];
+  let ihdr: Buffer | undefined;
+  let at = 8;
+  for (;;) {
+    if (at + 12 > b.length) return 'the PNG ends before its IEND chunk (truncated)';
+    const len = b.readUInt32BE(at);
+    const type = b.toString('latin1', at + 4, at + 8);
+    if (at + 12 + len > b.length) return `the PNG's ${type} chunk is cut off (truncated)`;
+    if (crc32(b.subarray(at + 4, at + 8 + len)) !== b.readUInt32BE(at + 8 + len))
+      return `the PNG's ${type} chunk is damaged (CRC mismatch)`;
+    const data = b.subarray(at + 8, at + 8 + len);
+    if (type === 'IHDR') ihdr = data;
+    if (type === 'IDAT') idat.push(data);
+    at += 12 + len;
+    if (type === 'IEND') break;
+  }
+  if (!ihdr || !idat.length) return 'the PNG has no IHDR or no image data';
+  const expected = pngRawSize(ihdr);
+  const raw = inflateSync(Buffer.concat(idat), { maxOutputLength: expected + 1 });
+  return raw.length < expected ? `the PNG's image data holds ${raw.length} of ${expected} bytes (truncated)` : undefined;
+}
+
+/** Bytes of the inflated image data: per row a filter byte and the packed samples; Adam7 in 7 passes. */
+function pngRawSize(ihdr: Buffer): number {
+  const width = ihdr.readUInt32BE(0);
+  const height = ihdr.readUInt32BE(4);
+  const bits = ihdr[8]! * (CHANNELS[ihdr[9]!] ?? 4);
+  const rows = (w: number, h: number) => (w && h ? h * (1 + Math.ceil((w * bits) / 8)) : 0);
+  if (ihdr[12] !== 1) return rows(width, height);
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
+  return passes.reduce(
+    (n, [x, y, dx, dy]) => n + rows(Math.ceil((width - x!) / dx!), Math.ceil((height - y!) / dy!)),
+    0,
+  );
+}
+
+function jpegProblem(b: Buffer): string | undefined {
+  let at = 2;
+  while (at + 2 <= b.length) {
+    if (b[at] !== 0xff) return 'the JPEG has a damaged segment';
+    const marker = b[at + 1]!;
+    if (marker === 0xd9) return undefined; // EOI
+    if (at + 4 > b.length) break;
+    if (marker === 0xff || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      at += marker === 0xff ? 1 : 2;
+      continue;
+    }
+    const len = b.readUInt16BE(at + 2);
+    at += 2 + len;
+    if (marker === 0xda) at = skipScan(b, at);
+  }
+  return 'the JPEG ends before its end-of-image marker (truncated)';
+}
+
+/** From after a SOS header to the next marker that is not a stuffed 0xFF00 or a restart. */
+function skipScan(b: Buffer, at: number): number {
+  for (let i = at; i + 1 < b.length; i++) {
+    if (b[i] !== 0xff) continue;
+    const next = b[i + 1]!;
+    if (next !== 0x00 && !(next >= 0xd0 && next <= 0xd7)) return i;
+  }
+  return b.length;
+}
