@@ -109,6 +109,19 @@ describe('folio build checks its tools first', () => {
     expect(out.snapshot()).toEqual(before);
   });
 
+  it('FOLIO_CHROMIUM pointing nowhere stops it before the manuscript is read', () => {
+    const r = folio(['build', '-m', manuscript(), '-o', previousOutputs().dir, '-t', 'booklet'], {
+      ...cache(),
+      FOLIO_CHROMIUM: '/nowhere/chromium',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^chromium:0:0 error FOLIO_CHROMIUM points at \/nowhere\/chromium, which does not exist browser-missing$/m,
+    );
+    expect(r.stderr).toMatch(/Needed by booklet; `folio doctor` lists every tool\.$/m);
+    expect(r.stderr).not.toMatch(/folio: (manuscript|browser)/);
+  });
+
   it('a too-old tool stops it too (tool-version)', () => {
     const r = folio(['build', '-m', manuscript(), '-o', previousOutputs().dir, '-t', 'press-pdfx'], {
       ...cache(),
