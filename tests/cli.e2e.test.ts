@@ -114,7 +114,8 @@ describe('folio CLI', () => {
     const pages = pageCount(path.join(out, 'yuancang-30zai.pdf'));
     expect(piped.stdout).toMatch(
       new RegExp(
-        String.raw`^target +file +pages +size +time\n[- ]+\nbooklet +\S+yuancang-30zai\.pdf +${pages} +\d+ KiB +\d+\.\d\d s\n\(shared\)`,
+        String.raw`^target +file +pages +size +time\n[- ]+\n` +
+          String.raw`booklet +\S+yuancang-30zai\.pdf +${pages} +\d+ KiB +\d+\.\d\d s\n\(shared\)`,
         'm',
       ),
     );

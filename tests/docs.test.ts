@@ -46,7 +46,10 @@ function links(file: string): string[] {
     .map((t) => String(t.attrGet('href') ?? t.attrGet('src') ?? ''));
 }
 
-/** What is wrong with the relative links of one Markdown file: a file that is missing or outside the repository, an anchor no heading has. */
+/**
+ * What is wrong with the relative links of one Markdown file: a file that is missing or outside the repository,
+ * an anchor no heading has.
+ */
 function linkProblems(doc: string): string[] {
   const problems: string[] = [];
   for (const href of links(doc)) {

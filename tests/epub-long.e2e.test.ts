@@ -67,7 +67,9 @@ describe('a longer manuscript as EPUB', () => {
     const nav = await epub.text('OEBPS/toc.xhtml');
     const toc = /<nav epub:type="toc"[\s\S]*?<\/nav>/.exec(nav)![0];
     expect(toc).toContain(
-      '<li><a href="ch2.xhtml#ch2-title">第2部分</a><ol><li><a href="ch2.xhtml#ch2-s1">补齐短板 持续增进民生福祉（2）</a><ol><li><a href="ch2.xhtml#ch2-s2">小结（2）</a></li></ol></li></ol></li>',
+      '<li><a href="ch2.xhtml#ch2-title">第2部分</a><ol>' +
+        '<li><a href="ch2.xhtml#ch2-s1">补齐短板 持续增进民生福祉（2）</a><ol>' +
+        '<li><a href="ch2.xhtml#ch2-s2">小结（2）</a></li></ol></li></ol></li>',
     );
   });
 

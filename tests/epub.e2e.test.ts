@@ -179,23 +179,26 @@ describe('the seed EPUB', () => {
     expect(xhtml).not.toContain('image-placeholder');
   });
 
-  it('embeds one subset per face the book uses (serif and the sans of headings, dek, captions), with licences', async () => {
-    expect(opf).toContain('href="fonts/serif-regular.woff2" media-type="font/woff2"');
-    expect(opf).toContain('href="fonts/sans-regular.woff2" media-type="font/woff2"');
-    expect(opf).toContain('href="fonts/sans-bold.woff2" media-type="font/woff2"');
-    expect(epub.names).toContain('OEBPS/fonts/OFL.txt');
-    expect(await epub.text('OEBPS/fonts/OFL.txt')).toMatch(/SIL OPEN FONT LICENSE Version 1\.1/);
-    const r = result.epub!;
-    expect(r.fontAfter).toBeLessThan(r.fontBefore / 20);
-    const css = await epub.text('OEBPS/style.css');
-    expect(css).toMatch(/@font-face\s*\{[^}]*font-family: ["']Folio Serif["']/);
-    expect(css).toMatch(/@font-face\s*\{[^}]*font-family: ["']Folio Sans["']/);
-    // every stack ends in embedded faces: no system or generic family a reading system would pick
-    const stacks = [...css.matchAll(/font-family:\s*([^;}]+)/g)].map((m) => m[1]!.trim());
-    expect(stacks.length).toBeGreaterThan(3);
-    for (const s of stacks) expect(s).toMatch(/^('Folio (Serif|Sans|Mono)'(, )?)+$/);
-    expect(css).not.toMatch(/@page|(?<!font-)size\s*:|\b(width|height):\s*\d+(px|pt|mm)/);
-  });
+  it(
+    'embeds one subset per face the book uses (serif and ' + 'the sans of headings, dek, captions), with licences',
+    async () => {
+      expect(opf).toContain('href="fonts/serif-regular.woff2" media-type="font/woff2"');
+      expect(opf).toContain('href="fonts/sans-regular.woff2" media-type="font/woff2"');
+      expect(opf).toContain('href="fonts/sans-bold.woff2" media-type="font/woff2"');
+      expect(epub.names).toContain('OEBPS/fonts/OFL.txt');
+      expect(await epub.text('OEBPS/fonts/OFL.txt')).toMatch(/SIL OPEN FONT LICENSE Version 1\.1/);
+      const r = result.epub!;
+      expect(r.fontAfter).toBeLessThan(r.fontBefore / 20);
+      const css = await epub.text('OEBPS/style.css');
+      expect(css).toMatch(/@font-face\s*\{[^}]*font-family: ["']Folio Serif["']/);
+      expect(css).toMatch(/@font-face\s*\{[^}]*font-family: ["']Folio Sans["']/);
+      // every stack ends in embedded faces: no system or generic family a reading system would pick
+      const stacks = [...css.matchAll(/font-family:\s*([^;}]+)/g)].map((m) => m[1]!.trim());
+      expect(stacks.length).toBeGreaterThan(3);
+      for (const s of stacks) expect(s).toMatch(/^('Folio (Serif|Sans|Mono)'(, )?)+$/);
+      expect(css).not.toMatch(/@page|(?<!font-)size\s*:|\b(width|height):\s*\d+(px|pt|mm)/);
+    },
+  );
 
   it('uses Chinese for every reading-system label', async () => {
     expect(nav).toContain('<h1 id="toc-title">目录</h1>');

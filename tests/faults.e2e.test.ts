@@ -164,22 +164,26 @@ describe('folio check (fidelity)', () => {
     ]);
   });
 
-  it("reads the PDF/X too (no bookmarks: from the booklet's first chapter page), and a contents that runs over two pages", async () => {
-    const ms = makeAnthology(20, mkdtempSync(path.join(tmpdir(), 'folio-fid-20-')));
-    const out = mkdtempSync(path.join(tmpdir(), 'folio-fid-20-out-'));
-    await build({ manuscript: ms, out, targets: ['booklet', 'press-pdfx'] });
-    const r = await checkFidelity(ms, out, { epubcheck: false });
-    expect(r.diagnostics).toEqual([]);
-    const booklet = r.checked.find((c) => c.target === 'booklet')!;
-    // the counts from the manuscript: its level-1 and level-2 headings, its blocks
-    const book = buildBook(await loadManuscript(ms));
-    const entries = book.headings.filter((h) => h.level <= 2).length;
-    const blocks = book.chapters.flatMap((c) => c.blocks).filter((b) => b.text.trim()).length;
-    expect(booklet.checks).toContain(`contents: ${entries} entries = outline pages`);
-    const pdfx = r.checked.find((c) => c.target === 'press-pdfx')!;
-    expect(pdfx.blocks).toBe(blocks);
-    expect(pdfx.checks).toEqual([`text: ${blocks} blocks once each, in order`]);
-  });
+  it(
+    "reads the PDF/X too (no bookmarks: from the booklet's first " +
+      'chapter page), and a contents that runs over two pages',
+    async () => {
+      const ms = makeAnthology(20, mkdtempSync(path.join(tmpdir(), 'folio-fid-20-')));
+      const out = mkdtempSync(path.join(tmpdir(), 'folio-fid-20-out-'));
+      await build({ manuscript: ms, out, targets: ['booklet', 'press-pdfx'] });
+      const r = await checkFidelity(ms, out, { epubcheck: false });
+      expect(r.diagnostics).toEqual([]);
+      const booklet = r.checked.find((c) => c.target === 'booklet')!;
+      // the counts from the manuscript: its level-1 and level-2 headings, its blocks
+      const book = buildBook(await loadManuscript(ms));
+      const entries = book.headings.filter((h) => h.level <= 2).length;
+      const blocks = book.chapters.flatMap((c) => c.blocks).filter((b) => b.text.trim()).length;
+      expect(booklet.checks).toContain(`contents: ${entries} entries = outline pages`);
+      const pdfx = r.checked.find((c) => c.target === 'press-pdfx')!;
+      expect(pdfx.blocks).toBe(blocks);
+      expect(pdfx.checks).toEqual([`text: ${blocks} blocks once each, in order`]);
+    },
+  );
 });
 
 describe('offline rendering', () => {

@@ -110,22 +110,25 @@ describe('folio import --no-normalize, then lint', () => {
 });
 
 describe('folio import of raw text with other artifacts', () => {
-  it('drops repeated page headers and stray page numbers, joins split lines and hyphenation, loses nothing', async () => {
-    const dir = tmp();
-    const { report, files } = await importRaw('tests/fixtures/raw/artifacts.txt', dir);
-    expect(report.removedRepeats).toEqual([{ text: '某某日报 2024年5月1日 第3版', count: 3, lines: [1, 15, 21] }]);
-    expect(report.pageNumbers).toEqual([13, 19]);
-    expect(report.hyphenJoins).toEqual([11]);
-    const md = files['01-feature.md']!;
-    expect(md).toContain('这是第一段，它在排版系统里被拆成了两行，导入时应当合并为一段。');
-    expect(md).toContain('The school uses an international curriculum, the principal said.');
-    expect(md).toContain('第二段说明了学校的情况，包括师资：共有30名教师。');
-    expect(md).toContain('![学生们在新教室里上课](images/fig-01.png "学生们在新教室里上课。")');
-    expect(md).toContain('# 高原上的新学校');
-    expect(report.byline?.authors).toEqual(['张三']);
-    const a = report.accounted;
-    expect(a.kept + a.joined + a.blank + a.repeats + a.pageNumbers).toBe(
-      readFileSync('tests/fixtures/raw/artifacts.txt', 'utf8').split('\n').length,
-    );
-  });
+  it(
+    'drops repeated page headers and stray page numbers, ' + 'joins split lines and hyphenation, loses nothing',
+    async () => {
+      const dir = tmp();
+      const { report, files } = await importRaw('tests/fixtures/raw/artifacts.txt', dir);
+      expect(report.removedRepeats).toEqual([{ text: '某某日报 2024年5月1日 第3版', count: 3, lines: [1, 15, 21] }]);
+      expect(report.pageNumbers).toEqual([13, 19]);
+      expect(report.hyphenJoins).toEqual([11]);
+      const md = files['01-feature.md']!;
+      expect(md).toContain('这是第一段，它在排版系统里被拆成了两行，导入时应当合并为一段。');
+      expect(md).toContain('The school uses an international curriculum, the principal said.');
+      expect(md).toContain('第二段说明了学校的情况，包括师资：共有30名教师。');
+      expect(md).toContain('![学生们在新教室里上课](images/fig-01.png "学生们在新教室里上课。")');
+      expect(md).toContain('# 高原上的新学校');
+      expect(report.byline?.authors).toEqual(['张三']);
+      const a = report.accounted;
+      expect(a.kept + a.joined + a.blank + a.repeats + a.pageNumbers).toBe(
+        readFileSync('tests/fixtures/raw/artifacts.txt', 'utf8').split('\n').length,
+      );
+    },
+  );
 });

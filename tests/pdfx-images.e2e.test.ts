@@ -46,35 +46,38 @@ function images(pdf: Uint8Array, name: string): { page: number; color: string; d
 }
 
 describe('PDF/X images converted ahead', () => {
-  it('come out pixel for pixel as Ghostscript converts them inline, and the second build takes them from the cache', async () => {
-    // three ways to the same pixels: Ghostscript converting as it goes (inline), converted ahead and
-    // passed through it, converted ahead and put back after it (stand-ins, the default)
-    process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
-    const inline = await makePdfx(press, result.book.meta, { images: 'inline' });
-    expect(inline.images.images).toBe(0);
-    const cold = await makePdfx(press, result.book.meta);
-    expect(cold.images).toEqual({ images: 5, hits: 0, skipped: 0 });
-    const warm = await makePdfx(press, result.book.meta);
-    expect(warm.images).toEqual({ images: 5, hits: 5, skipped: 0 });
-    // converted images handed to Ghostscript, instead of stand-ins put back after it
-    const through = await makePdfx(press, result.book.meta, { images: 'converted' });
+  it(
+    'come out pixel for pixel as Ghostscript converts them ' + 'inline, and the second build takes them from the cache',
+    async () => {
+      // three ways to the same pixels: Ghostscript converting as it goes (inline), converted ahead and
+      // passed through it, converted ahead and put back after it (stand-ins, the default)
+      process.env.FOLIO_CACHE_DIR = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+      const inline = await makePdfx(press, result.book.meta, { images: 'inline' });
+      expect(inline.images.images).toBe(0);
+      const cold = await makePdfx(press, result.book.meta);
+      expect(cold.images).toEqual({ images: 5, hits: 0, skipped: 0 });
+      const warm = await makePdfx(press, result.book.meta);
+      expect(warm.images).toEqual({ images: 5, hits: 5, skipped: 0 });
+      // converted images handed to Ghostscript, instead of stand-ins put back after it
+      const through = await makePdfx(press, result.book.meta, { images: 'converted' });
 
-    const a = images(inline.data, 'inline.pdf');
-    const b = images(cold.data, 'cold.pdf');
-    const c = images(warm.data, 'warm.pdf');
-    const d = images(through.data, 'through.pdf');
-    expect(a.map((i) => i.page)).toEqual([8, 10, 10, 11, 11]);
-    for (const list of [b, c, d]) {
-      expect(list.map((i) => i.page)).toEqual(a.map((i) => i.page));
-      for (const [k, img] of list.entries()) {
-        expect(img.color).toBe('cmyk');
-        expect(img.data.byteLength).toBe(1500 * 1000 * 4);
-        expect(img.data.equals(a[k]!.data)).toBe(true);
+      const a = images(inline.data, 'inline.pdf');
+      const b = images(cold.data, 'cold.pdf');
+      const c = images(warm.data, 'warm.pdf');
+      const d = images(through.data, 'through.pdf');
+      expect(a.map((i) => i.page)).toEqual([8, 10, 10, 11, 11]);
+      for (const list of [b, c, d]) {
+        expect(list.map((i) => i.page)).toEqual(a.map((i) => i.page));
+        for (const [k, img] of list.entries()) {
+          expect(img.color).toBe('cmyk');
+          expect(img.data.byteLength).toBe(1500 * 1000 * 4);
+          expect(img.data.equals(a[k]!.data)).toBe(true);
+        }
       }
-    }
-    // the cached build is byte-identical to the cold one
-    expect(Buffer.from(warm.data).equals(Buffer.from(cold.data))).toBe(true);
-  });
+      // the cached build is byte-identical to the cold one
+      expect(Buffer.from(warm.data).equals(Buffer.from(cold.data))).toBe(true);
+    },
+  );
 
   it('treats a damaged cache entry as a miss and still converts the image', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
@@ -167,41 +170,55 @@ describe('PDF/X of a long book: Ghostscript on page ranges side by side', () => 
     expect(pageRanges(1, 4)).toEqual([[1, 1]]);
   });
 
-  it('gives the same pages as one run: PDF/X, OutputIntent, boxes, text and images per page; no subset name on two fonts', async () => {
-    const one = await makePdfx(press, result.book.meta, { parts: 1 });
-    const two = await makePdfx(press, result.book.meta, { parts: 2 });
-    expect(one.parts).toBe(1);
-    expect(two.parts).toBe(2);
-    const a = path.join(out, 'one.pdf');
-    const b = path.join(out, 'two.pdf');
-    writeFileSync(a, one.data);
-    writeFileSync(b, two.data);
-    expect(info(b)['PDF subtype']).toBe('PDF/X-3:2002');
-    expect(two.version).toBe('PDF/X-3:2002');
-    expect(execFileSync('qpdf', ['--show-object=trailer', b], { encoding: 'utf8' })).toMatch(/\/Root/);
-    const catalog = JSON.stringify(
-      JSON.parse(execFileSync('qpdf', ['--json', '--json-key=qpdf', b], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 }))
-        .qpdf[1],
-    );
-    expect(catalog).toContain('/GTS_PDFX');
-    expect(boxes(b)).toEqual(boxes(a));
-    for (let n = 1; n <= pageCount(a); n++) expect(pageText(b, n)).toBe(pageText(a, n));
-    expect(images(two.data, 'two-images.pdf').map((i) => [i.page, i.color])).toEqual(
-      images(one.data, 'one-images.pdf').map((i) => [i.page, i.color]),
-    );
-    // pdffonts lists each font object once: a name seen twice would be two different subsets under one name
-    const names = fonts(b).map((f) => f.name);
-    expect(new Set(names).size).toBe(names.length);
-    expect(fonts(b).every((f) => f.embedded && !/Type 3/.test(f.type))).toBe(true);
-    // and reproducible like the single run
-    const again = await makePdfx(press, result.book.meta, { parts: 2 });
-    expect(Buffer.from(again.data).equals(Buffer.from(two.data))).toBe(true);
-  });
+  it(
+    'gives the same pages as one run: PDF/X, OutputIntent, boxes, ' +
+      'text and images per page; no subset name on two fonts',
+    async () => {
+      const one = await makePdfx(press, result.book.meta, { parts: 1 });
+      const two = await makePdfx(press, result.book.meta, { parts: 2 });
+      expect(one.parts).toBe(1);
+      expect(two.parts).toBe(2);
+      const a = path.join(out, 'one.pdf');
+      const b = path.join(out, 'two.pdf');
+      writeFileSync(a, one.data);
+      writeFileSync(b, two.data);
+      expect(info(b)['PDF subtype']).toBe('PDF/X-3:2002');
+      expect(two.version).toBe('PDF/X-3:2002');
+      expect(execFileSync('qpdf', ['--show-object=trailer', b], { encoding: 'utf8' })).toMatch(/\/Root/);
+      const catalog = JSON.stringify(
+        JSON.parse(
+          execFileSync('qpdf', ['--json', '--json-key=qpdf', b], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 }),
+        ).qpdf[1],
+      );
+      expect(catalog).toContain('/GTS_PDFX');
+      expect(boxes(b)).toEqual(boxes(a));
+      for (let n = 1; n <= pageCount(a); n++) expect(pageText(b, n)).toBe(pageText(a, n));
+      expect(images(two.data, 'two-images.pdf').map((i) => [i.page, i.color])).toEqual(
+        images(one.data, 'one-images.pdf').map((i) => [i.page, i.color]),
+      );
+      // pdffonts lists each font object once: a name seen twice would be two different subsets under one name
+      const names = fonts(b).map((f) => f.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(fonts(b).every((f) => f.embedded && !/Type 3/.test(f.type))).toBe(true);
+      // and reproducible like the single run
+      const again = await makePdfx(press, result.book.meta, { parts: 2 });
+      expect(Buffer.from(again.data).equals(Buffer.from(two.data))).toBe(true);
+    },
+  );
 });
 
 describe('ToUnicode CMaps', () => {
   it('reads bfchar and both forms of bfrange, and writes them back as single entries', () => {
-    const cmap = `2 beginbfchar\n<000C> <4E0D>\n<00E7> <20142014>\nendbfchar\n2 beginbfrange\n<0009> <000B> <4E09>\n<0020> <0021> [<0041> <00420043>]\nendbfrange`;
+    const cmap = [
+      '2 beginbfchar',
+      '<000C> <4E0D>',
+      '<00E7> <20142014>',
+      'endbfchar',
+      '2 beginbfrange',
+      '<0009> <000B> <4E09>',
+      '<0020> <0021> [<0041> <00420043>]',
+      'endbfrange',
+    ].join('\n');
     const map = parseCMap(cmap);
     expect([...map].sort((a, b) => a[0] - b[0])).toEqual([
       [0x09, '4E09'],

@@ -48,26 +48,30 @@ function manuscript(image: Buffer): string {
 }
 
 describe('preflight failures', () => {
-  it('fails the build on an image under 150 ppi, names its page and manuscript line, writes the report and no press file', async () => {
-    const dir = manuscript(png(120, 80));
-    const out = path.join(dir, '..', `${path.basename(dir)}-out`);
-    let error: unknown;
-    try {
-      await build({ manuscript: dir, out, targets: ['press'] });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(FolioError);
-    const d = (error as FolioError).diagnostics.find((x) => x.ruleId === 'preflight-resolution')!;
-    expect(`${path.basename(d.file)}:${d.line} ${d.severity}`).toBe('01.md:5 error');
-    expect(d.message).toMatch(
-      /preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/,
-    );
-    const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
-    expect(report.summary.passed).toBe(false);
-    expect(existsSync(path.join(out, 'preflight.html'))).toBe(true);
-    expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toEqual([]);
-  });
+  it(
+    'fails the build on an image under 150 ppi, names its page ' +
+      'and manuscript line, writes the report and no press file',
+    async () => {
+      const dir = manuscript(png(120, 80));
+      const out = path.join(dir, '..', `${path.basename(dir)}-out`);
+      let error: unknown;
+      try {
+        await build({ manuscript: dir, out, targets: ['press'] });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FolioError);
+      const d = (error as FolioError).diagnostics.find((x) => x.ruleId === 'preflight-resolution')!;
+      expect(`${path.basename(d.file)}:${d.line} ${d.severity}`).toBe('01.md:5 error');
+      expect(d.message).toMatch(
+        /preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/,
+      );
+      const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
+      expect(report.summary.passed).toBe(false);
+      expect(existsSync(path.join(out, 'preflight.html'))).toBe(true);
+      expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toEqual([]);
+    },
+  );
 
   it('warns on an image between 150 and 300 ppi', async () => {
     const dir = manuscript(png(800, 533));

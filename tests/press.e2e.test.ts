@@ -122,14 +122,17 @@ describe('press-pdfx', () => {
     expect(text).toMatch(/\s[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(k|K)\s/);
   });
 
-  it("reads as the press PDF reads: the same characters on every page (Ghostscript's ToUnicode faults repaired)", () => {
-    const chars = (f: string, n: number) => [...pageText(f, n).replace(/\s+/g, '')].sort().join('');
-    const n = pageCount(file('press'));
-    for (let i = 1; i <= n; i++) expect(chars(file('press-pdfx'), i), `page ${i}`).toBe(chars(file('press'), i));
-    // the pair that went wrong: a range (三上下) and a two-character glyph (——)
-    expect(squash(pageText(file('press-pdfx'), 4))).toContain('真情暖高原——吉林对口支援日喀则');
-    expect(squash(pageText(file('press-pdfx'), 9))).toContain('把有限的资源用在刀刃上');
-  });
+  it(
+    'reads as the press PDF reads: the same characters on ' + "every page (Ghostscript's ToUnicode faults repaired)",
+    () => {
+      const chars = (f: string, n: number) => [...pageText(f, n).replace(/\s+/g, '')].sort().join('');
+      const n = pageCount(file('press'));
+      for (let i = 1; i <= n; i++) expect(chars(file('press-pdfx'), i), `page ${i}`).toBe(chars(file('press'), i));
+      // the pair that went wrong: a range (三上下) and a two-character glyph (——)
+      expect(squash(pageText(file('press-pdfx'), 4))).toContain('真情暖高原——吉林对口支援日喀则');
+      expect(squash(pageText(file('press-pdfx'), 9))).toContain('把有限的资源用在刀刃上');
+    },
+  );
 
   it("keeps the press PDF's boxes", () => {
     const a = boxes(file('press'));

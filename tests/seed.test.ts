@@ -39,7 +39,8 @@ describe('manuscript/ is the seed, faithfully', async () => {
   ];
 
   it('keeps every distinct line of the seed exactly once', () => {
-    expect(lines.length).toBe(29); // 2 lead, 5 captions, kicker, headline, byline, 3 title lines, 2 heading lines, 14 body
+    // 2 lead, 5 captions, kicker, headline, byline, 3 title lines, 2 heading lines, 14 body
+    expect(lines.length).toBe(29);
     for (const line of lines) expect(count(text, squash(line)), line).toBe(1);
   });
 

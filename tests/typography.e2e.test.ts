@@ -28,9 +28,17 @@ afterAll(async () => {
 /** Pages shaped like Paged.js output, each block 5 em wide, 16 px type. */
 async function analyse(pages: string[]): Promise<string[]> {
   const fonts = sliceFontCss();
-  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="stylesheet" href="fonts.css"><style>
-body{font:16px/24px 'Noto Serif SC';margin:0} .pagedjs_page_content{width:5em} p{margin:0;line-break:anywhere;text-align:justify}
-</style></head><body>${pages.map((p, i) => `<div class="pagedjs_page" data-page-number="${i + 1}"><div class="pagedjs_page_content">${p}</div></div>`).join('')}</body></html>`;
+  const body = pages
+    .map(
+      (p, i) =>
+        `<div class="pagedjs_page" data-page-number="${i + 1}"><div class="pagedjs_page_content">${p}</div></div>`,
+    )
+    .join('');
+  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">\
+<link rel="stylesheet" href="fonts.css"><style>
+body{font:16px/24px 'Noto Serif SC';margin:0} .pagedjs_page_content{width:5em} \
+p{margin:0;line-break:anywhere;text-align:justify}
+</style></head><body>${body}</body></html>`;
   const page = await newPage(browser);
   try {
     await serveBundle(
@@ -107,50 +115,59 @@ describe('typography detectors (hand-made pages)', () => {
 });
 
 describe('the seed and the 20× anthology pass the typography check', () => {
-  it('seed: no prohibited line edges, split dashes, stranded headings, separated captions, overflow or 孤字', async () => {
-    const r = await checkTypography('manuscript');
-    expect(r.stats.lines).toBeGreaterThan(60);
-    expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
-    expect(r.counts['orphan-character'] ?? 0).toBe(0);
-  });
+  it(
+    'seed: no prohibited line edges, split dashes, ' + 'stranded headings, separated captions, overflow or 孤字',
+    async () => {
+      const r = await checkTypography('manuscript');
+      expect(r.stats.lines).toBeGreaterThan(60);
+      expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(r.counts['orphan-character'] ?? 0).toBe(0);
+    },
+  );
 
-  it('seed without the paragraph balancing has the two 孤字 the check is there to catch (before/after images kept)', async () => {
-    const book = buildBook(await loadManuscript('manuscript'));
-    const before = await paginate(renderHtml(book), book, browser, { balance: false, typography: { stretchEm: 0.25 } });
-    const after = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
-    const orphans = before.typography!.findings.filter((f) => f.ruleId === 'orphan-character');
-    expect(orphans.map((f) => `p${f.page} ${f.src}`)).toEqual([
-      'p9 manuscript/01-feature.md:29',
-      'p12 manuscript/01-feature.md:47',
-    ]);
-    expect(after.typography!.findings).toEqual([]);
-    expect(after.balance!.fixed.map((f) => f.split(' ')[0])).toEqual([
-      'manuscript/01-feature.md:29',
-      'manuscript/01-feature.md:47',
-    ]);
-    // the pages as images, before and after, for a person to compare
-    mkdirSync('test-artifacts', { recursive: true });
-    const dir = mkdtempSync(path.join(tmpdir(), 'folio-typo-'));
-    for (const [name, pdf] of [
-      ['before', before.pdf],
-      ['after', after.pdf],
-    ] as const) {
-      writeFileSync(path.join(dir, `${name}.pdf`), pdf);
-      for (const n of [9, 12])
-        execFileSync('pdftoppm', [
-          '-png',
-          '-r',
-          '100',
-          '-singlefile',
-          '-f',
-          String(n),
-          '-l',
-          String(n),
-          path.join(dir, `${name}.pdf`),
-          `test-artifacts/typography-p${n}-${name}`,
-        ]);
-    }
-  });
+  it(
+    'seed without the paragraph balancing has the two 孤字 ' + 'the check is there to catch (before/after images kept)',
+    async () => {
+      const book = buildBook(await loadManuscript('manuscript'));
+      const before = await paginate(renderHtml(book), book, browser, {
+        balance: false,
+        typography: { stretchEm: 0.25 },
+      });
+      const after = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
+      const orphans = before.typography!.findings.filter((f) => f.ruleId === 'orphan-character');
+      expect(orphans.map((f) => `p${f.page} ${f.src}`)).toEqual([
+        'p9 manuscript/01-feature.md:29',
+        'p12 manuscript/01-feature.md:47',
+      ]);
+      expect(after.typography!.findings).toEqual([]);
+      expect(after.balance!.fixed.map((f) => f.split(' ')[0])).toEqual([
+        'manuscript/01-feature.md:29',
+        'manuscript/01-feature.md:47',
+      ]);
+      // the pages as images, before and after, for a person to compare
+      mkdirSync('test-artifacts', { recursive: true });
+      const dir = mkdtempSync(path.join(tmpdir(), 'folio-typo-'));
+      for (const [name, pdf] of [
+        ['before', before.pdf],
+        ['after', after.pdf],
+      ] as const) {
+        writeFileSync(path.join(dir, `${name}.pdf`), pdf);
+        for (const n of [9, 12])
+          execFileSync('pdftoppm', [
+            '-png',
+            '-r',
+            '100',
+            '-singlefile',
+            '-f',
+            String(n),
+            '-l',
+            String(n),
+            path.join(dir, `${name}.pdf`),
+            `test-artifacts/typography-p${n}-${name}`,
+          ]);
+      }
+    },
+  );
 
   it('20× anthology: the same, over 100+ pages', async () => {
     const dir = makeAnthology(20, path.join(mkdtempSync(path.join(tmpdir(), 'folio-anth-')), 'm'));

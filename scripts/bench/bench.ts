@@ -216,7 +216,8 @@ for (const size of SIZES) {
     await series(
       size,
       'pagedjs-cli (booklet)',
-      `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} --browserArgs --no-sandbox,--disable-gpu`,
+      `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} ` +
+        '--browserArgs --no-sandbox,--disable-gpu',
       cliPdf,
       { PUPPETEER_EXECUTABLE_PATH: chromium },
     ),
@@ -262,13 +263,17 @@ const table = [
   'size  tool                       runs  wall s  cpu s  peak MB  pages',
   ...rows.map(
     (r) =>
-      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(25)} ${String(r.runs).padStart(4)}  ${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ${String(r.pages || '-').padStart(5)}`,
+      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(25)} ${String(r.runs).padStart(4)}  ` +
+      `${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ` +
+      `${String(r.pages || '-').padStart(5)}`,
   ),
   '',
   'size  build          pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
   ...ratios.map(
     (r) =>
-      `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
+      `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ` +
+      `${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ` +
+      `${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
   ),
   '',
   `preview HTML rebuild (median of 7): ${Object.entries(rebuild)
@@ -277,9 +282,14 @@ const table = [
 ].join('\n');
 process.stdout.write(`${table}\n`);
 mkdirSync(path.dirname(values.out!), { recursive: true });
+const machine = {
+  cpus: (await import('node:os')).cpus().length,
+  node: process.version,
+  chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim(),
+};
 writeFileSync(
   values.out!,
-  `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version, chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim() }, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`,
 );
 rmSync(work, { recursive: true, force: true });
 

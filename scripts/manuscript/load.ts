@@ -185,7 +185,10 @@ async function readSource(
         file: display, line: 1, column: 1, severity: 'error',
         message: `Cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
         ruleId: 'file-unreadable',
-        hint: what === 'book.yaml' ? 'Point --manuscript at a folder that holds book.yaml.' : 'Check the path and permissions.',
+        hint:
+          what === 'book.yaml'
+            ? 'Point --manuscript at a folder that holds book.yaml.'
+            : 'Check the path and permissions.',
       },
     ]);
   }
@@ -204,7 +207,10 @@ async function readSource(
   if (text.charCodeAt(0) === 0xfeff) {
     text = text.slice(1);
     // A BOM is invisible in most editors but ends up as a stray character in some tools: refuse it.
-    reporter?.error({ file: display, line: 1, column: 1, message: 'File starts with a byte order mark (BOM)', ruleId: 'encoding-bom', hint: "Save the file as UTF-8 without BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)." });
+    reporter?.error({
+      file: display, line: 1, column: 1, message: 'File starts with a byte order mark (BOM)', ruleId: 'encoding-bom',
+      hint: "Save the file as UTF-8 without BOM (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE).",
+    });
   }
   const normalized = text.replace(/\r\n?/g, '\n');
   if (reporter) reportBadCharacters(normalized, display, reporter);

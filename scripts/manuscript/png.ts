@@ -65,8 +65,12 @@ export function imageSize(b: Buffer): { width: number; height: number; type: str
     /* eslint-disable no-bitwise -- WebP dimension bit fields */
     const kind = b.toString('latin1', 12, 16);
     if (kind === 'VP8X') return { width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3), type: 'webp' };
-    if (kind === 'VP8 ') return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff, type: 'webp' };
-    if (kind === 'VP8L') return { width: 1 + (b.readUInt32LE(21) & 0x3fff), height: 1 + ((b.readUInt32LE(21) >> 14) & 0x3fff), type: 'webp' };
+    if (kind === 'VP8 ')
+      return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff, type: 'webp' };
+    if (kind === 'VP8L') {
+      const bits = b.readUInt32LE(21);
+      return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff), type: 'webp' };
+    }
     /* eslint-enable no-bitwise */
   }
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
@@ -75,7 +79,8 @@ export function imageSize(b: Buffer): { width: number; height: number; type: str
       if (b[at] !== 0xff) return undefined;
       const marker = b[at + 1]!;
       const len = b.readUInt16BE(at + 2);
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { width: b.readUInt16BE(at + 7), height: b.readUInt16BE(at + 5), type: 'jpeg' };
+      const startOfFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      if (startOfFrame) return { width: b.readUInt16BE(at + 7), height: b.readUInt16BE(at + 5), type: 'jpeg' };
       at += 2 + len;
     }
   }

@@ -234,7 +234,8 @@ function contentUrn(title: string, authors: string[], contentHash: string): stri
     .digest('hex');
   // eslint-disable-next-line no-bitwise -- RFC 4122 variant bits
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const [a, b, c, d, e] = [h.slice(0, 8), h.slice(8, 12), h.slice(13, 16), h.slice(17, 20), h.slice(20, 32)];
+  return `urn:uuid:${a}-${b}-5${c}-${variant}${d}-${e}`;
 }
 
 function inlineText(token: Token | undefined): string {

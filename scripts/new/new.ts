@@ -45,7 +45,8 @@ async function checkTarget(dir: string): Promise<void> {
   if (entries.length)
     throw usage(
       dir,
-      `The folder is not empty (${entries.length} entries: ${entries.slice(0, 4).join(', ')}${entries.length > 4 ? ', …' : ''})`,
+      `The folder is not empty (${entries.length} entries: ` +
+        `${entries.slice(0, 4).join(', ')}${entries.length > 4 ? ', …' : ''})`,
       'new-not-empty',
       'Choose a new folder name, or empty this one first; folio new never overwrites files.',
     );

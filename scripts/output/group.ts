@@ -51,7 +51,8 @@ function groupLine(ruleId: string, ds: Diagnostic[]): string {
  * What a person reads after a build: errors in full; warnings and notes one line per kind (rule id)
  * with a count, the pages and the manuscript lines, and the hint of a one-of-a-kind finding. A kind
  * met once prints as the diagnostic itself. `verbose` lists every diagnostic in full instead.
- * @example groupDiagnostics(result.diagnostics)[0] // 'warning preflight-fpo ×10: FPO placeholder images, … · pages 8, 10'
+ * @example groupDiagnostics(result.diagnostics)[0]
+ *   // 'warning preflight-fpo ×10: FPO placeholder images, … · pages 8, 10'
  */
 export function groupDiagnostics(ds: readonly Diagnostic[], opts: { verbose?: boolean } = {}): string[] {
   if (opts.verbose) return ds.map(formatDiagnostic);

@@ -61,6 +61,7 @@ export function setXmp(doc: PDFDocument, meta: BookMeta, opts: { creator: string
     .update(opts.pdfx ?? '')
     .digest('hex');
   const uuid = `uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const pdfxVersion = opts.pdfx ? `\n<pdfxid:GTS_PDFXVersion>${opts.pdfx}</pdfxid:GTS_PDFXVersion>` : '';
   const title = meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title;
   const packet = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -76,7 +77,7 @@ export function setXmp(doc: PDFDocument, meta: BookMeta, opts: { creator: string
 <xmp:CreatorTool>${xml(opts.creator)}</xmp:CreatorTool>
 <pdf:Producer>${xml(opts.creator)}</pdf:Producer>
 <xmpMM:DocumentID>${uuid}</xmpMM:DocumentID>
-<xmpMM:InstanceID>${uuid}</xmpMM:InstanceID>${opts.pdfx ? `\n<pdfxid:GTS_PDFXVersion>${opts.pdfx}</pdfxid:GTS_PDFXVersion>` : ''}
+<xmpMM:InstanceID>${uuid}</xmpMM:InstanceID>${pdfxVersion}
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>

@@ -132,7 +132,8 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
       add(
         'error',
         'preflight-trimbox',
-        `TrimBox is ${(trim.width / MM).toFixed(2)} × ${(trim.height / MM).toFixed(2)} mm, expected ${layout.trim.width} × ${layout.trim.height} mm`,
+        `TrimBox is ${(trim.width / MM).toFixed(2)} × ${(trim.height / MM).toFixed(2)} mm, ` +
+          `expected ${layout.trim.width} × ${layout.trim.height} mm`,
         { page: n },
       );
     }
@@ -148,7 +149,8 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
         add(
           'error',
           'preflight-bleed',
-          `bleed is ${sides.map((s) => (s / MM).toFixed(2)).join('/')} mm (left/bottom/right/top), expected ${layout.bleed} mm`,
+          `bleed is ${sides.map((s) => (s / MM).toFixed(2)).join('/')} mm (left/bottom/right/top), ` +
+            `expected ${layout.bleed} mm`,
           { page: n },
         );
       if (
@@ -161,7 +163,8 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
     }
   }
   checks.push(
-    `boxes: TrimBox ${f.target === 'imposed' ? 'sheet' : `${layout.trim.width} × ${layout.trim.height} mm`}, BleedBox +${layout.bleed} mm, MediaBox ⊇ BleedBox on ${pages.length} pages`,
+    `boxes: TrimBox ${f.target === 'imposed' ? 'sheet' : `${layout.trim.width} × ${layout.trim.height} mm`}, ` +
+      `BleedBox +${layout.bleed} mm, MediaBox ⊇ BleedBox on ${pages.length} pages`,
   );
 
   // --- fonts: one pass over the file; only a problem is traced to its pages
@@ -259,7 +262,8 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
           add(
             'warning',
             'preflight-safe-area',
-            `text "${w.text.slice(0, 20)}" is ${(margin / MM).toFixed(1)} mm from the trim (safe area ${layout.safe} mm)`,
+            `text "${w.text.slice(0, 20)}" is ${(margin / MM).toFixed(1)} mm from the trim ` +
+              `(safe area ${layout.safe} mm)`,
             { page: i + 1 },
           );
       }
@@ -272,7 +276,8 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
     add(
       'warning',
       'preflight-page-count',
-      `${pages.length} pages is not a multiple of 4: the imposition adds ${(4 - (pages.length % 4)) % 4} blank pages before the back cover`,
+      `${pages.length} pages is not a multiple of 4: ` +
+        `the imposition adds ${(4 - (pages.length % 4)) % 4} blank pages before the back cover`,
     );
   }
   return { file: fileReport, findings };

@@ -102,7 +102,10 @@ export async function impose(
         dashArray: [2, 1.5],
       });
     }
-    const label = `${fileName}   ${date}   sheet ${sheet + 1} of ${n / 4} ${i % 2 ? 'back' : 'front'}   pages ${left || 'blank'} | ${right || 'blank'}${creep ? `   creep ${(creep / MM).toFixed(2)} mm` : ''}   ${creator}`;
+    const label =
+      `${fileName}   ${date}   sheet ${sheet + 1} of ${n / 4} ${i % 2 ? 'back' : 'front'}   ` +
+      `pages ${left || 'blank'} | ${right || 'blank'}` +
+      `${creep ? `   creep ${(creep / MM).toFixed(2)} mm` : ''}   ${creator}`;
     drawSlug(page, label, sheetTrim[0], 2.5 * MM, font);
   }
   return {

@@ -23,7 +23,10 @@ export const REGISTRATION = cmyk(1, 1, 1, 1);
 /** Marks start at the bleed edge and run 5 mm outward; the slug sits beyond them. */
 export const MARK = { offset: 3 * MM, length: 5 * MM, area: 13 * MM, stroke: 0.25 };
 
-/** The slug font: Noto Sans SC's Latin slice (pinned npm file), embedded as a subset — never a non-embedded base-14 font. */
+/**
+ * The slug font: Noto Sans SC's Latin slice (pinned npm file), embedded as a subset — never a non-embedded
+ * base-14 font.
+ */
 export async function embedSlugFont(doc: PDFDocument): Promise<PDFFont> {
   doc.registerFontkit(fontkit);
   const dir = path.join(path.dirname(require.resolve('@fontsource/noto-sans-sc/package.json')), 'files');

@@ -156,7 +156,7 @@ export async function makePdfx(
               err.code === 'ENOENT'
                 ? 'Ghostscript (gs) or qpdf is not installed'
                 : err.stderr !== undefined
-                  ? `Ghostscript failed: ${(err.stderr || err.message).split('\n').filter(Boolean).slice(0, 3).join(' / ')}`
+                  ? `Ghostscript failed: ${firstLines(err.stderr || err.message)}`
                   : `The press PDF could not be prepared for Ghostscript: ${err.message}`,
             ruleId: 'pdfx-ghostscript',
             hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
@@ -359,4 +359,9 @@ async function finishPdfx(
  */
 function removeAnnotations(doc: PDFDocument): void {
   for (const page of doc.getPages()) page.node.delete(PDFName.of('Annots'));
+}
+
+/** The first three non-empty lines of a tool's output, on one line. */
+function firstLines(text: string): string {
+  return text.split('\n').filter(Boolean).slice(0, 3).join(' / ');
 }

@@ -19,7 +19,8 @@ export async function makePressPdf(
   const doc = await PDFDocument.load(raw, { updateMetadata: false });
   applyInfo(doc, meta, {
     creator,
-    subject: `${meta.title} — press PDF (trim ${meta.trim.width} × ${meta.trim.height} mm, bleed ${meta.press.bleed} mm)`,
+    subject:
+      `${meta.title} — press PDF ` + `(trim ${meta.trim.width} × ${meta.trim.height} mm, bleed ${meta.press.bleed} mm)`,
   });
   const font = await embedSlugFont(doc);
   const pages = doc.getPages();
@@ -37,7 +38,8 @@ export async function makePressPdf(
     drawRegistrationMarks(page, trim, offset);
     drawSlug(
       page,
-      `${fileName}   ${date}   page ${i + 1} of ${pages.length}   ${meta.trim.width} x ${meta.trim.height} mm, bleed ${meta.press.bleed} mm   ${creator}`,
+      `${fileName}   ${date}   page ${i + 1} of ${pages.length}   ` +
+        `${meta.trim.width} x ${meta.trim.height} mm, bleed ${meta.press.bleed} mm   ${creator}`,
       trim[0],
       media[1] + 2.5 * (MARK.area / 13),
       font,

@@ -82,25 +82,7 @@ export async function makeProof(
     src: path.basename(f),
     changed: changed?.includes(i + 1) ?? false,
   }));
-  const spreads: ((typeof cells)[number] | null)[][] = [[null, cells[0]!]];
-  for (let i = 1; i < cells.length; i += 2) spreads.push([cells[i]!, cells[i + 1] ?? null]);
-  const cell = (c: (typeof cells)[number] | null) =>
-    c
-      ? `<figure class="${c.changed ? 'changed' : ''}"><img src="${esc(c.src)}" alt="page ${c.n}"><figcaption>${c.n}${c.changed ? ' · changed' : ''}</figcaption></figure>`
-      : '<figure class="empty"></figure>';
-  const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Proof — ${esc(path.basename(pdf))}</title><style>
-body{margin:0;padding:16px;background:#6b6b6b;font:12px system-ui,sans-serif;color:#fff}
-h1{font-size:14px;margin:0 0 12px}
-.sheet{display:grid;grid-template-columns:repeat(4,auto);gap:14px 24px;justify-content:start}
-.spread{display:flex;gap:0;box-shadow:0 2px 6px #0006}
-figure{margin:0;width:150px;background:#fff;position:relative}
-figure img{width:150px;display:block}
-figure.empty{background:transparent;box-shadow:none}
-figcaption{position:absolute;bottom:-16px;width:100%;text-align:center;color:#eee}
-figure.changed{outline:4px solid #e53935;outline-offset:-4px}
-figure.changed figcaption{color:#ffcdd2;font-weight:bold}
-</style></head><body><h1>${esc(path.basename(pdf))} — ${cells.length} pages${changed ? ` — changed: ${changed.length ? changed.join(', ') : 'none'}` : ''}</h1>
-<div class="sheet">${spreads.map((s) => `<div class="spread">${s.map(cell).join('')}</div>`).join('\n')}</div></body></html>`;
+  const html = contactSheet(pdf, cells, changed);
   const sheetHtml = path.join(outDir, 'contact-sheet.html');
   const sheetPng = path.join(outDir, 'contact-sheet.png');
   await writeFile(sheetHtml, html);
@@ -115,7 +97,46 @@ figure.changed figcaption{color:#ffcdd2;font-weight:bold}
   }
   await writeFile(
     path.join(outDir, 'proof.json'),
-    `${JSON.stringify({ pdf, against: opts.against ?? null, pages: cells.length, changed: changed ?? null, difference: difference ?? null }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        pdf,
+        against: opts.against ?? null,
+        pages: cells.length,
+        changed: changed ?? null,
+        difference: difference ?? null,
+      },
+      null,
+      2,
+    )}\n`,
   );
   return { pages: cells.length, pagePngs, sheetHtml, sheetPng, changed, difference };
+}
+
+type Cell = { n: number; src: string; changed: boolean };
+
+/** The contact sheet: the pages in spreads (the cover alone on the right), changed pages outlined. */
+function contactSheet(pdf: string, cells: Cell[], changed: number[] | undefined): string {
+  const spreads: (Cell | null)[][] = [[null, cells[0]!]];
+  for (let i = 1; i < cells.length; i += 2) spreads.push([cells[i]!, cells[i + 1] ?? null]);
+  const cell = (c: Cell | null) =>
+    c
+      ? `<figure class="${c.changed ? 'changed' : ''}"><img src="${esc(c.src)}" alt="page ${c.n}">` +
+        `<figcaption>${c.n}${c.changed ? ' · changed' : ''}</figcaption></figure>`
+      : '<figure class="empty"></figure>';
+  const name = esc(path.basename(pdf));
+  const changes = changed ? ` — changed: ${changed.length ? changed.join(', ') : 'none'}` : '';
+  const sheet = spreads.map((s) => `<div class="spread">${s.map(cell).join('')}</div>`).join('\n');
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>Proof — ${name}</title><style>
+body{margin:0;padding:16px;background:#6b6b6b;font:12px system-ui,sans-serif;color:#fff}
+h1{font-size:14px;margin:0 0 12px}
+.sheet{display:grid;grid-template-columns:repeat(4,auto);gap:14px 24px;justify-content:start}
+.spread{display:flex;gap:0;box-shadow:0 2px 6px #0006}
+figure{margin:0;width:150px;background:#fff;position:relative}
+figure img{width:150px;display:block}
+figure.empty{background:transparent;box-shadow:none}
+figcaption{position:absolute;bottom:-16px;width:100%;text-align:center;color:#eee}
+figure.changed{outline:4px solid #e53935;outline-offset:-4px}
+figure.changed figcaption{color:#ffcdd2;font-weight:bold}
+</style></head><body><h1>${name} — ${cells.length} pages${changes}</h1>
+<div class="sheet">${sheet}</div></body></html>`;
 }

@@ -14,8 +14,11 @@ export function coverArt(trimWidth: number, trimHeight: number, bleed: number): 
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" preserveAspectRatio="xMidYMid slice">
 ${sky(w, h)}
 <circle cx="${x(0.78)}" cy="${y(0.56)}" r="${(trimWidth * 0.07).toFixed(1)}" fill="#e0cea5"/>
-<path d="M0 ${y(0.74)} L${x(0.18)} ${y(0.63)} L${x(0.3)} ${y(0.68)} L${x(0.47)} ${y(0.57)} L${x(0.62)} ${y(0.66)} L${x(0.8)} ${y(0.6)} L${w} ${y(0.67)} L${w} ${h} L0 ${h} Z" fill="#5f87a6"/>
-<path d="M0 ${y(0.86)} L${x(0.22)} ${y(0.72)} L${x(0.34)} ${y(0.78)} L${x(0.55)} ${y(0.62)} L${x(0.61)} ${y(0.66)} L${x(0.66)} ${y(0.64)} L${x(0.86)} ${y(0.76)} L${w} ${y(0.72)} L${w} ${h} L0 ${h} Z" fill="#e9eff4"/>
+<path d="M0 ${y(0.74)} L${x(0.18)} ${y(0.63)} L${x(0.3)} ${y(0.68)} L${x(0.47)} ${y(0.57)} \
+L${x(0.62)} ${y(0.66)} L${x(0.8)} ${y(0.6)} L${w} ${y(0.67)} L${w} ${h} L0 ${h} Z" fill="#5f87a6"/>
+<path d="M0 ${y(0.86)} L${x(0.22)} ${y(0.72)} L${x(0.34)} ${y(0.78)} L${x(0.55)} ${y(0.62)} \
+L${x(0.61)} ${y(0.66)} L${x(0.66)} ${y(0.64)} L${x(0.86)} ${y(0.76)} L${w} ${y(0.72)} \
+L${w} ${h} L0 ${h} Z" fill="#e9eff4"/>
 <path d="M${x(0.55)} ${y(0.62)} L${x(0.61)} ${y(0.66)} L${x(0.58)} ${y(0.7)} L${x(0.52)} ${y(0.67)} Z" fill="#c9d6e0"/>
 <rect y="${y(0.9)}" width="${w}" height="${(h - Number(y(0.9))).toFixed(1)}" fill="#9b2c1f"/>
 </svg>`;
@@ -45,6 +48,7 @@ function sky(w: number, h: number, bands = 128): string {
   return Array.from(
     { length: bands },
     (_, i) =>
-      `<rect y="${(i * step).toFixed(2)}" width="${w}" height="${(step + (i < bands - 1 ? 0.3 : 0)).toFixed(2)}" fill="${colour((i + 0.5) / bands)}"/>`,
+      `<rect y="${(i * step).toFixed(2)}" width="${w}" height="${(step + (i < bands - 1 ? 0.3 : 0)).toFixed(2)}" ` +
+      `fill="${colour((i + 0.5) / bands)}"/>`,
   ).join('');
 }

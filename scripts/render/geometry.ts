@@ -52,7 +52,9 @@ export const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)
 export function pageCss(g: Geometry, bookTitle: string, opts: { bleedMm: number; coverBackground: string }): string {
   const head = `font-family: ${cssStack('sans')}; font-size: 8pt; color: #5d5d5d; letter-spacing: 0.1em;`;
   const folio = `font-family: ${cssStack('sans')}; font-size: 8.5pt; color: #1b1b1b;`;
-  const none = `@top-left { content: none; } @top-right { content: none; } @top-center { content: none; } @bottom-left { content: none; } @bottom-right { content: none; } @bottom-center { content: none; }`;
+  const none = ['top-left', 'top-right', 'top-center', 'bottom-left', 'bottom-right', 'bottom-center']
+    .map((box) => `@${box} { content: none; }`)
+    .join(' ');
   // One layout serves booklet and press: the page carries its bleed; the booklet is cropped to the trim.
   return `@page {
   size: ${g.width}pt ${g.height}pt;

@@ -47,7 +47,8 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     titleLines: meta.title.split(/\s+/).filter(Boolean),
     dateText: meta.date ? formatChineseDate(meta.date) : undefined,
     trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
-    buildStamp: `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ${meta.contentHash.slice(0, 12)}`,
+    buildStamp:
+      `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ` + meta.contentHash.slice(0, 12),
     identifierLabel: isIsbn(meta.identifier) ? '书号' : '标识符',
     identifierText: isIsbn(meta.identifier)
       ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}`

@@ -23,7 +23,17 @@ export function makeAnthology(copies: number, dir: string, seed = 'manuscript'):
   }
   writeFileSync(
     path.join(dir, 'book.yaml'),
-    `title: 缘藏30载 真情暖高原（文集）\nsubtitle: 吉林对口支援日喀则\nauthors: [旦增嘎瓦, 韩丽苹]\nlanguage: zh-CN\ndate: 2026-11-29\nslug: anthology-${copies}\nchapters:\n${chapters.map((c) => `  - ${c}`).join('\n')}\n`,
+    [
+      'title: 缘藏30载 真情暖高原（文集）',
+      'subtitle: 吉林对口支援日喀则',
+      'authors: [旦增嘎瓦, 韩丽苹]',
+      'language: zh-CN',
+      'date: 2026-11-29',
+      `slug: anthology-${copies}`,
+      'chapters:',
+      ...chapters.map((c) => `  - ${c}`),
+      '',
+    ].join('\n'),
   );
   return dir;
 }

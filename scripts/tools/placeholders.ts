@@ -31,13 +31,16 @@ function placeholderHtml(spec: PlaceholderSpec): string {
 html,body{margin:0;width:${spec.width}px;height:${spec.height}px;overflow:hidden}
 body{background:#d9dee3;font-family:'Noto Sans SC',sans-serif;position:relative;color:#3b4650}
 svg{position:absolute;inset:0}
-.box{position:absolute;left:8%;right:8%;top:50%;transform:translateY(-50%);text-align:center;background:rgba(255,255,255,.86);padding:48px 40px;border:4px solid #3b4650}
+.box{position:absolute;left:8%;right:8%;top:50%;transform:translateY(-50%);text-align:center;\
+background:rgba(255,255,255,.86);padding:48px 40px;border:4px solid #3b4650}
 .fpo{font-size:120px;font-weight:900;letter-spacing:.1em;line-height:1;color:#9b2c1f}
 .tbd{font-size:64px;font-weight:700;margin:24px 0 28px;letter-spacing:.3em}
 .cap{font-size:40px;line-height:1.5;margin:0}
 .meta{position:absolute;right:24px;bottom:16px;font-size:28px;color:#5d6b76}
 </style></head><body>
-<svg width="${spec.width}" height="${spec.height}"><line x1="0" y1="0" x2="${spec.width}" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/><line x1="${spec.width}" y1="0" x2="0" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/></svg>
+<svg width="${spec.width}" height="${spec.height}">\
+<line x1="0" y1="0" x2="${spec.width}" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/>\
+<line x1="${spec.width}" y1="0" x2="0" y2="${spec.height}" stroke="#aab4bd" stroke-width="6"/></svg>
 <div class="box"><div class="fpo">FPO</div><div class="tbd">图片待补</div><p class="cap">${esc(spec.caption)}</p></div>
 <div class="meta">图 ${spec.index} · ${spec.width}×${spec.height} px · 3:2 · 替换本文件即换上照片</div>
 </body></html>`;

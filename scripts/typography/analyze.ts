@@ -125,7 +125,8 @@ export function analyzeTypography(opts: { stretchEm: number }): { findings: Typo
           add(
             'error',
             'line-overflow',
-            `Line overflows the text block by ${Math.max(lastC.r - box.right, box.left - first.x).toFixed(1)} px: ${text.slice(0, 12)}…`,
+            `Line overflows the text block by ${Math.max(lastC.r - box.right, box.left - first.x).toFixed(1)} px: ` +
+              `${text.slice(0, 12)}…`,
             index,
           );
         // inter-character stretch of a justified line: advance beyond the glyphs' natural widths
@@ -180,7 +181,8 @@ export function analyzeTypography(opts: { stretchEm: number }): { findings: Typo
           add(
             'error',
             'quote-latin-glyph',
-            `"${c.ch}" is drawn by a font listed before ${cjk} (${(whole / c.size).toFixed(2)} em instead of ${(alone / c.size).toFixed(2)} em)`,
+            `"${c.ch}" is drawn by a font listed before ${cjk} ` +
+              `(${(whole / c.size).toFixed(2)} em instead of ${(alone / c.size).toFixed(2)} em)`,
             k,
           );
       }

@@ -15,7 +15,9 @@ export const duplicateBlock: BookRule = (book, report) => {
           offset: offsetOfLine(ch.file.text, b.source.line),
           ruleId: b.kind === 'caption' ? 'duplicate-caption' : 'duplicate-paragraph',
           severity: 'warning',
-          message: `Duplicate ${b.kind === 'caption' ? 'caption' : 'paragraph'} (first at ${formatPosition(seen.get(key)!)})`,
+          message:
+            `Duplicate ${b.kind === 'caption' ? 'caption' : 'paragraph'} ` +
+            `(first at ${formatPosition(seen.get(key)!)})`,
           hint: 'Newspaper extraction repeats blocks; keep one.',
         });
       else seen.set(key, b.source);
