@@ -53,7 +53,8 @@ describe('grouped diagnostics', () => {
     expect(lines).toHaveLength(all.length);
     expect(lines[0]).toBe(
       'manuscript/01-feature.md:17:1 warning s-press.pdf page 8: image 01-lake.png (1500 × 1000 px) is an FPO ' +
-        'placeholder, not the photo (384 ppi) preflight-fpo\n  hint: Replace 01-lake.png with the real photo before printing.',
+        'placeholder, not the photo (384 ppi) preflight-fpo\n' +
+        '  hint: Replace 01-lake.png with the real photo before printing.',
     );
   });
 
