@@ -53,7 +53,9 @@ const text = (max: number, multiline = false) =>
       if (bad)
         ctx.addIssue({
           code: 'custom',
-          message: `Contains the control or noncharacter ${bad}${bad === 'U+000D' || bad === 'U+000A' ? ' (a line break)' : ''}`,
+          message:
+            `Contains the control or noncharacter ${bad}` +
+            (bad === 'U+000D' || bad === 'U+000A' ? ' (a line break)' : ''),
           params: { rule: 'config-character' },
         });
     });

@@ -16,7 +16,8 @@ export function decodeProblem(bytes: Buffer, kind: ImageKind): string | undefine
     if (kind === 'png') return pngProblem(bytes);
     if (kind === 'jpeg') return jpegProblem(bytes);
     if (kind === 'gif') return bytes.at(-1) === 0x3b ? undefined : 'the GIF has no trailer (truncated)';
-    if (kind === 'webp') return bytes.readUInt32LE(4) + 8 <= bytes.length ? undefined : 'the WebP is shorter than its header says';
+    if (kind === 'webp')
+      return bytes.readUInt32LE(4) + 8 <= bytes.length ? undefined : 'the WebP is shorter than its header says';
     return undefined;
   } catch (e) {
     return `it cannot be read to its end (${(e as Error).message})`;
@@ -45,7 +46,8 @@ function pngProblem(b: Buffer): string | undefined {
   if (!ihdr || !idat.length) return 'the PNG has no IHDR or no image data';
   const expected = pngRawSize(ihdr);
   const raw = inflateSync(Buffer.concat(idat), { maxOutputLength: expected + 1 });
-  return raw.length < expected ? `the PNG's image data holds ${raw.length} of ${expected} bytes (truncated)` : undefined;
+  if (raw.length >= expected) return undefined;
+  return `the PNG's image data holds ${raw.length} of ${expected} bytes (truncated)`;
 }
 
 /** Bytes of the inflated image data: per row a filter byte and the packed samples; Adam7 in 7 passes. */

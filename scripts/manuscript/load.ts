@@ -124,7 +124,13 @@ async function loadImages(root: string, chapters: SourceFile[]): Promise<Map<str
 }
 
 /** The cover's real path, once it is confined, present and really a PNG or JPEG (sniffed from its bytes). */
-async function loadCover(root: string, ref: string, configFile: SourceFile, positionOf: PositionOf, reporter: Reporter) {
+async function loadCover(
+  root: string,
+  ref: string,
+  configFile: SourceFile,
+  positionOf: PositionOf,
+  reporter: Reporter,
+) {
   const where = { file: configFile.display, ...positionOf(['cover']) };
   const resolved = resolveInside(root, ref);
   if (!resolved.ok) {

@@ -133,7 +133,9 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
     else if (!TYPES[path.extname(s.file).toLowerCase()])
       reporter.error({
         ...s.where,
-        message: `${s.where.message}: Folio writes placeholders as PNG, JPEG or WebP, not ${path.extname(s.file) || 'a file without extension'}`,
+        message:
+          `${s.where.message}: Folio writes placeholders as PNG, JPEG or WebP, ` +
+          `not ${path.extname(s.file) || 'a file without extension'}`,
         ruleId: 'placeholder-type',
         hint: 'Name the image .png or .jpg in the chapter, then run folio placeholders again.',
       });
