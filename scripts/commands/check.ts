@@ -52,8 +52,14 @@ async function runTypography(o: CheckOptions): Promise<number> {
       Object.entries(report.counts)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || 'no findings';
-    const { pages, blocks, lines } = report.stats;
-    process.stdout.write(`typography: ${pages} pages, ${blocks} blocks, ${lines} lines — ${summary}\n`);
+    const st = report.stats;
+    const pct = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)} %` : '—');
+    process.stdout.write(`typography: ${st.pages} pages, ${st.blocks} blocks, ${st.lines} lines — ${summary}\n`);
+    process.stdout.write(
+      `typography: adjacent marks compressed ${st.pairsCompressed}/${st.pairs} (${pct(st.pairsCompressed, st.pairs)}); ` +
+        `body lines on the grid ${st.bodyLinesOnGrid}/${st.bodyLines} (${pct(st.bodyLinesOnGrid, st.bodyLines)}); ` +
+        `captions aligned ${st.captionsAligned}/${st.figures}\n`,
+    );
   }
   return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

@@ -4,8 +4,10 @@ import type { Browser, Page } from 'puppeteer-core';
 import { type Diagnostic, FolioError } from '../diagnostics/diagnostic.js';
 import type { Book } from '../model/book.js';
 import type { HtmlBundle } from '../render/html.js';
-import { analyzeTypography } from '../typography/analyze.js';
+import { analyzeTypography, type TypoFinding, type TypoStats } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
+import { fitGrid } from '../typography/grid.js';
+import { type LayoutStats, measureLayout } from '../typography/measure.js';
 import { newPage } from './browser.js';
 import { consoleDiagnostic, contentDiagnostics, requestDiagnostics } from './content-check.js';
 import { type BlockMeasure, measureBlocks, readLayout, readPageBreaks, runPagedJs } from './page-scripts.js';
@@ -34,7 +36,7 @@ export interface Pagination {
   breaks: PageBreak[];
   /** The first page (the cover) as a JPEG at 2× (for the EPUB). */
   cover?: Buffer;
-  typography?: ReturnType<typeof analyzeTypography>;
+  typography?: Typography;
   /** Every request the page made: answered from the build's files, or refused. */
   requests: { served: string[]; refused: string[] };
   /** Paragraphs tracked to avoid a single-character last line, and those that could not be. */
@@ -56,8 +58,12 @@ export interface PaginateOptions {
   timeoutMs?: number;
   /** Fix single-character last lines (孤字) by tracking paragraphs before pagination; default on. */
   balance?: boolean;
-  /** Measure the laid-out lines against the Chinese layout rules (folio check --typography). */
-  typography?: { stretchEm: number };
+  /**
+   * Measure the laid-out lines against the Chinese layout rules (folio check --typography): stretch limit
+   * in em, the line grid in pt (default: the book's line pitch), the empty fraction of a page a figure
+   * moving on may leave (default 0.25).
+   */
+  typography?: { stretchEm: number; gridPt?: number; maxGapFraction?: number };
   onPage?: (n: number) => void;
 }
 
@@ -172,6 +178,7 @@ async function layOut(
   });
   const expected = await page.evaluate(measureBlocks, false);
   const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
+  await page.evaluate(fitGrid, { gridPt: bundle.geometry.line });
   const run = page.evaluate(runPagedJs);
   try {
     await Promise.race([run, timeout]);
@@ -235,8 +242,20 @@ async function measure(
     });
   const layout = await page.evaluate(readLayout);
   const breaks = await page.evaluate(readPageBreaks);
-  const typography = opts.typography ? await page.evaluate(analyzeTypography, opts.typography) : undefined;
+  const typography = opts.typography ? await typesetting(page, opts.typography) : undefined;
   return { ...layout, breaks, typography };
+}
+
+type Typography = { findings: TypoFinding[]; stats: TypoStats & LayoutStats };
+
+/** The line rules (analyzeTypography) and the page measures (measureLayout) of the laid-out book. */
+async function typesetting(page: Page, opts: NonNullable<PaginateOptions['typography']>): Promise<Typography> {
+  const lines = await page.evaluate(analyzeTypography, { stretchEm: opts.stretchEm });
+  const layout = await page.evaluate(measureLayout, {
+    gridPt: opts.gridPt ?? 18,
+    maxGapFraction: opts.maxGapFraction ?? 0.25,
+  });
+  return { findings: [...lines.findings, ...layout.findings], stats: { ...lines.stats, ...layout.stats } };
 }
 
 /** The booklet's cover as an image (for the EPUB), drawn by the same template, and the PDF with its outline. */

@@ -44,7 +44,9 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     meta,
     version: FOLIO_VERSION,
     authorsJoined: meta.authors.join('　'),
-    titleLines: meta.title.split(/\s+/).filter(Boolean),
+    titleLines: meta.title.split(/\s+/).filter(Boolean).map(displayHtml),
+    titleHtml: displayHtml(meta.title),
+    subtitleHtml: displayHtml(meta.subtitle ?? ''),
     dateText: meta.date ? formatChineseDate(meta.date) : undefined,
     trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
     buildStamp:
@@ -126,6 +128,18 @@ export function contentCss(book: Book): string {
     rules.push('.footnote[data-footnote-marker]::before { content: attr(data-n); }');
   }
   return `${rules.join('\n')}\n`;
+}
+
+/**
+ * Display text (titles on cover, title page and back cover) escaped, with runs of digits and Latin letters
+ * in `<span class="nosp">`: the display letter-spacing opens up Chinese, but "30" must stay one number.
+ * @example displayHtml('缘藏30载') // '缘藏<span class="nosp">30</span>载'
+ */
+export function displayHtml(text: string): string {
+  return text
+    .split(/([0-9A-Za-z]+(?:[.,:/-][0-9A-Za-z]+)*)/)
+    .map((part, i) => (i % 2 ? `<span class="nosp">${escapeXml(part)}</span>` : escapeXml(part)))
+    .join('');
 }
 
 /** 2026-11-29 → 2026年11月29日 (GB/T 15835: Arabic numerals). */

@@ -7,9 +7,10 @@ import { paginate } from '../paginate/paginate.js';
 import { glyphDiagnostics } from '../fonts/coverage.js';
 import { renderHtml } from '../render/html.js';
 import type { TypoStats } from './analyze.js';
+import type { LayoutStats } from './measure.js';
 
 export interface TypographyReport {
-  stats: TypoStats;
+  stats: TypoStats & LayoutStats;
   counts: Record<string, number>;
   findings: (Diagnostic & { page: number })[];
 }
@@ -33,7 +34,7 @@ export async function checkTypography(
   try {
     const p = await paginate(bundle, book, browser, {
       timeoutMs: opts.timeoutMs,
-      typography: { stretchEm: opts.stretchEm ?? 0.25 },
+      typography: { stretchEm: opts.stretchEm ?? 0.25, gridPt: bundle.geometry.line },
     });
     const t = p.typography!;
     const findings = t.findings.map((f) => {
