@@ -107,7 +107,7 @@ describe.each(Object.keys(MANUSCRIPTS) as Name[])('folio check --typography on %
 });
 
 describe('chapter openers', () => {
-  it('open every chapter alike: kicker above the title on the same line of the page, also when written after it', () => {
+  it('open every chapter alike: kicker above the title on one line of the page, also when written after it', () => {
     const all = glyphs(pdfs.features);
     const titles = lines(all.filter((g) => g.font === 'NotoSansSC-Bold' && Math.abs(g.size - 22) < 0.05));
     const pages = new Set(titles.map((t) => t[0]!.page));

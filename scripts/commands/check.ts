@@ -56,7 +56,8 @@ async function runTypography(o: CheckOptions): Promise<number> {
     const pct = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)} %` : '—');
     process.stdout.write(`typography: ${st.pages} pages, ${st.blocks} blocks, ${st.lines} lines — ${summary}\n`);
     process.stdout.write(
-      `typography: adjacent marks compressed ${st.pairsCompressed}/${st.pairs} (${pct(st.pairsCompressed, st.pairs)}); ` +
+      `typography: adjacent marks compressed ${st.pairsCompressed}/${st.pairs} ` +
+        `(${pct(st.pairsCompressed, st.pairs)}); ` +
         `body lines on the grid ${st.bodyLinesOnGrid}/${st.bodyLines} (${pct(st.bodyLinesOnGrid, st.bodyLines)}); ` +
         `captions aligned ${st.captionsAligned}/${st.figures}\n`,
     );
