@@ -227,7 +227,8 @@ for (const size of SIZES) {
     await series(
       size,
       'chromium print (floor)',
-      `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer --print-to-pdf=${floorPdf} file://${html}`,
+      `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer ` +
+        `--print-to-pdf=${floorPdf} file://${html}`,
       floorPdf,
     ),
   );

@@ -17,7 +17,8 @@ async function runNew(dir: string, o: NewOptions): Promise<number> {
   for (const f of r.files) process.stdout.write(`  ${path.join(shown, f)}\n`);
   process.stdout.write(
     r.slugWritten
-      ? `  output names: ${r.slug}.pdf, … (set in book.yaml: the desk already has a book named ${r.slug.replace(/-[0-9a-f]{4}$/, '')})\n`
+      ? `  output names: ${r.slug}.pdf, … ` +
+          `(set in book.yaml: the desk already has a book named ${r.slug.replace(/-[0-9a-f]{4}$/, '')})\n`
       : `  output names: ${r.slug}.pdf, ${r.slug}.epub, … (from the title; set slug: in book.yaml to change)\n`,
   );
   for (const n of r.notes) process.stdout.write(`  to do: ${n}\n`);

@@ -60,7 +60,8 @@ export function imageSize(b: Buffer): { width: number; height: number; type: str
   if (b.length >= 24 && b.subarray(0, 8).equals(SIGNATURE) && b.toString('latin1', 12, 16) === 'IHDR') {
     return { width: b.readUInt32BE(16), height: b.readUInt32BE(20), type: 'png' };
   }
-  if (b.length >= 10 && b.toString('latin1', 0, 6).match(/^GIF8[79]a$/)) return { width: b.readUInt16LE(6), height: b.readUInt16LE(8), type: 'gif' };
+  if (b.length >= 10 && b.toString('latin1', 0, 6).match(/^GIF8[79]a$/))
+    return { width: b.readUInt16LE(6), height: b.readUInt16LE(8), type: 'gif' };
   if (b.length >= 30 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP') {
     /* eslint-disable no-bitwise -- WebP dimension bit fields */
     const kind = b.toString('latin1', 12, 16);

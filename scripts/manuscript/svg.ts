@@ -119,7 +119,9 @@ function checkCss(raw: string, where: string, report: Report): void {
 /** CSS escapes (`\\75 rl(` is `url(`) decoded, so that a check cannot be dodged by spelling. */
 const unescapeCss = (css: string) =>
   css
-    .replace(/\\([0-9a-f]{1,6})\s?/gi, (_, hex: string) => String.fromCodePoint(Math.min(Number.parseInt(hex, 16), 0x10ffff)))
+    .replace(/\\([0-9a-f]{1,6})\s?/gi, (_, hex: string) =>
+      String.fromCodePoint(Math.min(Number.parseInt(hex, 16), 0x10ffff)),
+    )
     .replace(/\\(.)/g, '$1');
 
 const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s);

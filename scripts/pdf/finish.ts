@@ -66,7 +66,9 @@ export function setXmp(doc: PDFDocument, meta: BookMeta, opts: { creator: string
   const packet = `<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"${opts.pdfx ? ' xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"' : ''}>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" \
+xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"\
+${opts.pdfx ? ' xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"' : ''}>
 <dc:format>application/pdf</dc:format>
 <dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xml(title)}</rdf:li></rdf:Alt></dc:title>
 <dc:creator><rdf:Seq>${meta.authors.map((a) => `<rdf:li>${xml(a)}</rdf:li>`).join('')}</rdf:Seq></dc:creator>

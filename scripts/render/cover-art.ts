@@ -11,7 +11,8 @@ export function coverArt(trimWidth: number, trimHeight: number, bleed: number): 
   const h = trimHeight + 2 * bleed;
   const y = (f: number) => (bleed + trimHeight * f).toFixed(1);
   const x = (f: number) => (bleed + trimWidth * f).toFixed(1);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" preserveAspectRatio="xMidYMid slice">
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" \
+preserveAspectRatio="xMidYMid slice">
 ${sky(w, h)}
 <circle cx="${x(0.78)}" cy="${y(0.56)}" r="${(trimWidth * 0.07).toFixed(1)}" fill="#e0cea5"/>
 <path d="M0 ${y(0.74)} L${x(0.18)} ${y(0.63)} L${x(0.3)} ${y(0.68)} L${x(0.47)} ${y(0.57)} \
