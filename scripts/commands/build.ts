@@ -17,6 +17,8 @@ export interface BuildOptions {
 
 async function runBuild(o: BuildOptions): Promise<number> {
   const t0 = performance.now();
+  // SIGINT / SIGTERM: children killed, temporary folders removed, exit 130 / 143
+  (await import('../output/cleanup.js')).stopOnSignals('build');
   const progress = createProgress();
   const { build: buildBook } = await import('../build.js');
   const result = await buildBook({

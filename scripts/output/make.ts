@@ -1,5 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { forgetTempDir, makeTempDir } from './cleanup.js';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { Stages } from '../build.js';
@@ -201,12 +201,13 @@ async function preflightBytes(
   data: Uint8Array,
   layout: Layout,
 ): Promise<FileCheck> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'folio-preflight-'));
+  const dir = await makeTempDir('folio-preflight-');
   try {
     await writeFile(path.join(dir, file), data);
     return await preflightFile({ target: target as PreflightFile['target'], path: path.join(dir, file), file }, layout);
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forgetTempDir(dir);
   }
 }
 

@@ -1,3 +1,4 @@
+import { removeOnSignal } from './cleanup.js';
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,6 +42,7 @@ function faultPoint(step: string): void {
 
 export class OutputTransaction {
   private readonly names: string[] = [];
+  private forget: () => void = () => {};
 
   private constructor(
     readonly out: string,
@@ -60,6 +62,7 @@ export class OutputTransaction {
     } catch (e) {
       throw outputWriteError(t.dir, e);
     }
+    t.forget = removeOnSignal(t.dir);
     return t;
   }
 
@@ -96,6 +99,8 @@ export class OutputTransaction {
    */
   async commit(entries: ManifestEntry[], note: (text: string) => void): Promise<Manifest> {
     const release = await acquireLock(this.out, note);
+    // from here on a signal leaves the staging folder to the journal: the next run settles the swap
+    this.forget();
     try {
       await recoverLocked(this.out, note);
       const manifest = await mergeManifest(this.out, entries);
@@ -109,6 +114,7 @@ export class OutputTransaction {
 
   /** Removes the staging folder (after a failure, or after the swap emptied it). */
   async discard(): Promise<void> {
+    this.forget();
     await rm(this.dir, { recursive: true, force: true }).catch(() => {});
   }
 

@@ -1,3 +1,4 @@
+import { removeOnSignal } from '../output/cleanup.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import { locateChromium } from './chromium-path.js';
@@ -88,7 +89,7 @@ function chromiumMissing(what: string): FolioError {
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findChromium();
   try {
-    return await puppeteer.launch({
+    const browser = await puppeteer.launch({
       executablePath,
       headless: true,
       args: CHROMIUM_ARGS,
@@ -97,6 +98,10 @@ export async function launchBrowser(): Promise<Browser> {
       env: browserEnv(),
       protocolTimeout: 300_000,
     });
+    // its profile folder goes if a signal stops Folio before puppeteer removes it on close
+    const profile = browser.process()?.spawnargs.find((a) => a.startsWith('--user-data-dir='));
+    if (profile) browser.once('disconnected', removeOnSignal(profile.slice('--user-data-dir='.length)));
+    return browser;
   } catch (e) {
     throw new FolioError(
       [

@@ -1,6 +1,6 @@
+import { forgetTempDir, makeTempDir } from '../output/cleanup.js';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
@@ -247,7 +247,7 @@ async function convertWithGhostscript(
     const content = scratch.context.flateStream(`q ${w / 10} 0 0 ${h / 10} 0 0 cm /Im0 Do Q`);
     page.node.set(PDFName.of('Contents'), scratch.context.register(content));
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'folio-cmyk-'));
+  const dir = await makeTempDir('folio-cmyk-');
   try {
     const input = path.join(dir, 'in.pdf');
     const output = path.join(dir, 'out.pdf');
@@ -297,6 +297,7 @@ async function convertWithGhostscript(
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forgetTempDir(dir);
   }
 }
 

@@ -1,7 +1,8 @@
+import { forgetTempDir, makeTempDir } from '../output/cleanup.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -75,7 +76,7 @@ export async function makePdfx(
       },
     ]);
   }
-  const dir = await mkdtemp(path.join(tmpdir(), 'folio-pdfx-'));
+  const dir = await makeTempDir('folio-pdfx-');
   try {
     const input = path.join(dir, 'press.pdf');
     const output = path.join(dir, 'pdfx.pdf');
@@ -191,6 +192,7 @@ export async function makePdfx(
     return { data, version, images: report, parts: ranges.length };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forgetTempDir(dir);
   }
 }
 
