@@ -37,9 +37,10 @@ export async function prepareChapters(browser: Browser, book: Book, breaks: Page
           const block = [...doc.querySelectorAll<HTMLElement>('[data-src]')].find((e) => e.dataset.src === b.src);
           if (!block) continue;
           if (b.offset === 0) {
-            // inside a table only a cell may hold a span: the page begins with the block's first cell
-            const cell = /^(THEAD|TBODY|TFOOT|TR)$/.test(block.tagName) ? block.querySelector('th, td') : null;
-            if (cell) cell.prepend(marker(doc, b.page));
+            // a list item or table row cannot have a span beside it: the marker goes inside, at its start
+            const inside = /^(LI|DT|DD|TR|THEAD|TBODY|TFOOT|CAPTION)$/.test(block.tagName);
+            const cell = /^(TR|THEAD|TBODY|TFOOT)$/.test(block.tagName) ? block.querySelector('td, th') : block;
+            if (inside && cell) cell.prepend(marker(doc, b.page));
             else block.before(marker(doc, b.page));
             continue;
           }

@@ -61,9 +61,43 @@ function moveCalls(children: Token[], state: { Token: new (t: string, tag: strin
       children.splice(i + 1, 0, t);
     }
   }
+  bindCalls(children, state);
   // a text token left empty by the move would trip later plugins (see md.ts)
   for (let i = children.length - 1; i >= 0; i--)
     if (children[i]!.type === 'text' && children[i]!.content === '') children.splice(i, 1);
+}
+
+/** Closing marks that may not start a line (the call must not be left before them at a line end). */
+const LEADING_CLOSERS = /^[，。、；：？！…—”’）》」』〕】〉·,.;:?!)]+/u;
+
+/**
+ * The character before a call, the call and the closing marks after it stay on one line (a no-break
+ * span, as the nobreak plugin does for —— and ……): a break before 。 is prohibited, and the browser does
+ * not see the call and the mark as one unit once the note has gone to the foot of the page.
+ */
+function bindCalls(children: Token[], state: { Token: new (t: string, tag: string, n: -1 | 0 | 1) => Token }): void {
+  const text = (content: string) => Object.assign(new state.Token('text', '', 0), { content });
+  for (let i = 0; i < children.length; i++) {
+    if (children[i]!.type !== 'footnote_ref') continue;
+    const before = children[i - 1];
+    const after = children[i + 1];
+    const closers = after?.type === 'text' ? (LEADING_CLOSERS.exec(after.content)?.[0] ?? '') : '';
+    const last = before?.type === 'text' ? ([...before.content].at(-1) ?? '') : '';
+    if (!closers && !last) continue;
+    const group: Token[] = [new state.Token('nobreak_open', 'span', 1)];
+    if (last) {
+      before!.content = before!.content.slice(0, before!.content.length - last.length);
+      group.push(text(last));
+    }
+    group.push(children[i]!);
+    if (closers) {
+      after!.content = after!.content.slice(closers.length);
+      group.push(text(closers));
+    }
+    group.push(new state.Token('nobreak_close', 'span', -1));
+    children.splice(i, 1, ...group);
+    i += group.length - 1;
+  }
 }
 
 /** Each note's paragraphs rendered inline, for print, where a note sits at its call. */

@@ -23,7 +23,7 @@ export function generalPlugin(md: MarkdownIt): void {
     tableCaptions(state.tokens);
     numericColumns(state.tokens);
   });
-  md.renderer.rules.table_caption_open = () => '<caption>';
+  md.renderer.rules.table_caption_open = (tokens, idx, _o, _e, self) => `<caption${self.renderAttrs(tokens[idx]!)}>`;
   md.renderer.rules.table_caption_close = () => '</caption>\n';
   md.renderer.rules.code_inline = (tokens, idx) => {
     const parts = tokens[idx]!.content.split(/(\s+)/);

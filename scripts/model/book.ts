@@ -66,7 +66,8 @@ export interface Chapter {
 }
 
 export interface Block {
-  kind: 'paragraph' | 'heading' | 'caption' | 'footnote';
+  /** A cell is compared only when long enough to be told apart (see scripts/check/fidelity.ts). */
+  kind: 'paragraph' | 'heading' | 'caption' | 'footnote' | 'cell';
   /** The author's words. */
   text: string;
   /** The same with what outputs add (calls, page references, addresses), see {@link Segment}. */
@@ -435,6 +436,10 @@ function parseChapter(
       blocks.push(note);
     }
     if (t.type === 'footnote_close') note = undefined;
+    if ((t.type === 'td_open' || t.type === 'th_open') && tokens[i + 1]?.type === 'inline') {
+      const text = inlineText(tokens[i + 1]);
+      blocks.push({ kind: 'cell', text, segments: [], tokens: [tokens[i + 1]!], source: where(t) });
+    }
     if (t.type === 'table_caption_open') {
       const text = inlineText(tokens[i + 1]);
       blocks.push({ kind: 'caption', text, segments: [], tokens: [tokens[i + 1]!], source: where(t) });

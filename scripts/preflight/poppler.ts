@@ -106,14 +106,19 @@ export async function listWords(file: string): Promise<Word[][]> {
     );
 }
 
-/** Text of one page, optionally cropped to a rectangle in points from the CropBox's top-left. */
+/**
+ * Text of one page, optionally cropped to a rectangle in points from the CropBox's top-left: poppler's
+ * reading order, `-layout`, or `'raw'`, the order the PDF draws it in — for Chromium's PDFs the document
+ * order, which a many-column table cannot scramble.
+ */
 export async function pageText(
   file: string,
   page: number,
   rect?: { x: number; y: number; w: number; h: number },
-  layout = false,
+  layout: boolean | 'raw' = false,
 ): Promise<string> {
-  const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...(layout ? ['-layout'] : [])];
+  const mode = layout === 'raw' ? ['-raw'] : layout ? ['-layout'] : [];
+  const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...mode];
   if (rect)
     args.push(
       '-x',

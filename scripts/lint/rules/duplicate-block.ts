@@ -6,7 +6,7 @@ export const duplicateBlock: BookRule = (book, report) => {
   const seen = new Map<string, Position>();
   for (const ch of book.chapters) {
     for (const b of ch.blocks) {
-      if (b.kind === 'heading') continue;
+      if (b.kind === 'heading' || b.kind === 'cell') continue;
       const key = `${b.kind}:${b.text.replace(/\s+/g, '')}`;
       if (b.text.replace(/\s+/g, '').length < 8) continue;
       if (seen.has(key))
