@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { FidelityReport } from './check/fidelity.js';
 import { type Diagnostic, FolioError, wrapStageError } from './diagnostics/diagnostic.js';
-import { lintBook } from './lint/lint.js';
+import { lintBook, summarise } from './lint/lint.js';
 import { loadManuscript, type Manuscript } from './manuscript/load.js';
 import { buildBook, type Book, sourceDateEpoch } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
@@ -127,7 +127,7 @@ async function prepare(opts: BuildOptions, stages: Stages): Promise<{ manuscript
   checkOutDir(opts.out, manuscript.root);
   const book = await stages.run('model', opts.manuscript, () => buildBook(manuscript));
   await stages.run('lint', opts.manuscript, () => {
-    for (const d of lintBook(manuscript, book).diagnostics) manuscript.diagnostics.add(d);
+    for (const d of summarise(lintBook(manuscript, book).findings)) manuscript.diagnostics.add(d);
   });
   manuscript.diagnostics.throwIfErrors();
   return { manuscript, book };

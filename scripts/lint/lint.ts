@@ -6,6 +6,7 @@ import { writeAtomic } from '../output/write.js';
 import type { MarkdownIt } from 'markdown-it';
 import type { SourceFile } from '../manuscript/load.js';
 import { createMarkdown } from '../markdown/md.js';
+import { ruleApplies } from './language.js';
 import { captionRanges, proseMask } from './mask.js';
 import { BOOK_RULES, type Finding, type TextContext, TEXT_RULES } from './rules/index.js';
 
@@ -20,13 +21,46 @@ export interface LintResult {
  */
 export function lintBook(manuscript: Manuscript, book: Book): LintResult {
   const findings: Finding[] = [];
+  const language = manuscript.config.language;
+  const textRules = TEXT_RULES.filter(([name]) => ruleApplies(name, language));
   for (const file of manuscript.chapters) {
     const ctx = { ...textContext(file, manuscript.config.lint.allow), root: manuscript.root };
-    for (const [name, rule] of TEXT_RULES) rule(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? name }));
+    for (const [name, rule] of textRules) rule(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? name }));
   }
-  for (const [name, rule] of BOOK_RULES) rule(book, (f) => findings.push({ ...f, ruleId: f.ruleId ?? name }));
+  for (const [name, rule] of BOOK_RULES.filter(([n]) => ruleApplies(n, language)))
+    rule(book, (f) => findings.push({ ...f, ruleId: f.ruleId ?? name }));
   findings.sort((a, b) => a.file.display.localeCompare(b.file.display) || a.offset - b.offset);
   return { findings, diagnostics: findings.map(toDiagnostic) };
+}
+
+/** More warnings than this of one rule in one file are summarised by the build (see {@link summarise}). */
+export const SUMMARY_AFTER = 3;
+
+/**
+ * The build's view of lint: warnings of one rule in one file beyond {@link SUMMARY_AFTER} become one finding
+ * at the first of them, with the count and the cure (`folio lint --fix` when every one is fixable); `folio lint`
+ * still lists each. A writer who types spaces between Han and Latin gets one line per file, not 284.
+ * @example summarise(lintBook(manuscript, book).findings)
+ */
+export function summarise(findings: Finding[]): Diagnostic[] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = f.severity === 'warning' ? `${f.file.display}\0${f.ruleId}` : `${groups.size}\0single`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups.values()]
+    .map((list) => {
+      const first = toDiagnostic(list[0]!);
+      if (list.length <= SUMMARY_AFTER) return list.map(toDiagnostic);
+      const fixable = list.every((f) => f.fix);
+      const message = `${list.length} × ${first.message} (the first here)`;
+      const hint = fixable
+        ? `\`folio lint --fix\` corrects all ${list.length}; \`folio lint\` lists each. ${first.hint ?? ''}`.trim()
+        : `\`folio lint\` lists each of the ${list.length}. ${first.hint ?? ''}`.trim();
+      return [{ ...first, message, hint }];
+    })
+    .flat()
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 let lintMd: MarkdownIt | undefined;
