@@ -367,14 +367,17 @@ describe('folio preview: press and e-book views', () => {
 /**
  * Not the seed: two chapters, a footnote, a paragraph of 59 characters that would end on one (孤字) unless
  * balanced as the build does (01.md:31), a straight-quote lint warning (01.md:33) and a manual line break
- * that puts a comma at the start of a line (a line-start fault, 01.md:37) on a later page; and a preflight
- * report of an earlier build in `dist` with a finding on page 5.
+ * that puts a comma at the start of a line (a line-start fault, 01.md:37) on a later page; full-width pairs
+ * (：“ and 。”, 02.md) for the pair measure, after emphasis dots, a code block and a third-level heading
+ * that leave the line grid unless the grid pass ran; and a preflight report of an earlier build in `dist`
+ * with a finding on page 5.
  */
 function deskManuscript(dist: string): string {
   const filler = Array.from({ length: 14 }, (_, i) => `第${i + 1}段，${'文字内容'.repeat(30)}。`).join('\n\n');
   const ms = manuscript({
     '01.md': `# 第一章\n\n${filler}\n\n${'平衡'.repeat(29)}段。\n\n他说"你好"，然后离开。\n\n## 第一节\n\n第二段正文<br>，逗号落在行首。\n`,
-    '02.md': '# 第二章\n\n第三段。[^a]\n\n[^a]: 脚注。\n',
+    '02.md':
+      '# 第二章\n\n第三段。[^a]\n\n这一段有*着重号*。\n\n```\ncode block\n```\n\n### 小标题\n\n他说：“好。”然后走了。\n\n[^a]: 脚注。\n',
   });
   writeFileSync(
     path.join(dist, 'preflight.json'),
@@ -450,14 +453,19 @@ describe('folio preview: findings beside the page', () => {
     );
   });
 
-  it('shows the pages the build lays out: page count, heading pages, typography findings', async () => {
+  it('shows the pages the build lays out: page count, heading pages, typography findings and measures', async () => {
     // the build's own pagination of the same manuscript, in headless Chromium, as `folio build` and
-    // `folio check --typography` run it: what runs in the page before and after Paged.js must be the same
+    // `folio check --typography` run it: what runs in the page before Paged.js (balancing, the line grid)
+    // and after it (line rules, page measures) must be the same
     const book = buildBook(await loadManuscript(ms));
-    const built = await paginate(renderHtml(book), book, browser, { typography: { stretchEm: 0.25 } });
+    const bundle = renderHtml(book);
+    const built = await paginate(bundle, book, browser, {
+      typography: { stretchEm: 0.25, gridPt: bundle.geometry.line },
+    });
     const fromBuild = built.typography!.findings.map((f) => `p${f.page} ${f.src} ${f.ruleId}`).sort();
     const shown = await deskPage.evaluate(() => {
-      const F = (window as unknown as { FolioPreview: { typography: { page: number; src: string; ruleId: string }[] } })
+      type Finding = { page: number; src: string; ruleId: string };
+      const F = (window as unknown as { FolioPreview: { typography: Finding[]; typographyStats: unknown } })
         .FolioPreview;
       const headings: Record<string, number> = {};
       for (const h of document.querySelectorAll<HTMLElement>('.pagedjs_page [id]'))
@@ -467,10 +475,22 @@ describe('folio preview: findings beside the page', () => {
         pages: document.querySelectorAll('.pagedjs_page').length,
         headings,
         findings: F.typography.map((f) => `p${f.page} ${f.src} ${f.ruleId}`).sort(),
+        stats: F.typographyStats,
       };
     });
     expect(fromBuild.some((f) => f.endsWith('line-start-prohibited'))).toBe(true);
-    expect(shown).toEqual({ pages: built.pages.length, headings: built.headingPages, findings: fromBuild });
+    // the measures have something to measure: full-width pairs (02.md), body lines after headings, which
+    // sit on the grid only when the grid pass ran before the layout; findings include line-off-grid and pairs
+    const stats = built.typography!.stats;
+    expect(stats.pairs).toBeGreaterThanOrEqual(2);
+    expect(stats.bodyLines).toBeGreaterThan(20);
+    expect(stats.bodyLinesOnGrid).toBe(stats.bodyLines);
+    expect(shown).toEqual({
+      pages: built.pages.length,
+      headings: built.headingPages,
+      findings: fromBuild,
+      stats,
+    });
     // and folio check --typography reports the same
     const report = await checkTypography(ms);
     expect(report.findings.map((f) => `p${f.page} ${f.file}:${f.line} ${f.ruleId}`).sort()).toEqual(fromBuild);

@@ -7,7 +7,7 @@ import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography, type TypoFinding, type TypoStats } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
 import { fitGrid } from '../typography/grid.js';
-import { type LayoutStats, measureLayout } from '../typography/measure.js';
+import { type LayoutStats, MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 import { newPage } from './browser.js';
 import { consoleDiagnostic, contentDiagnostics, requestDiagnostics } from './content-check.js';
 import { type BlockMeasure, measureBlocks, readLayout, readPageBreaks, runPagedJs } from './page-scripts.js';
@@ -253,7 +253,7 @@ async function typesetting(page: Page, opts: NonNullable<PaginateOptions['typogr
   const lines = await page.evaluate(analyzeTypography, { stretchEm: opts.stretchEm });
   const layout = await page.evaluate(measureLayout, {
     gridPt: opts.gridPt ?? 18,
-    maxGapFraction: opts.maxGapFraction ?? 0.25,
+    maxGapFraction: opts.maxGapFraction ?? MAX_GAP_FRACTION,
   });
   return { findings: [...lines.findings, ...layout.findings], stats: { ...lines.stats, ...layout.stats } };
 }

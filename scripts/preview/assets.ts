@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
+import { fitGrid } from '../typography/grid.js';
+import { MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
 const EPUB_CSS = fileURLToPath(new URL('../../templates/epub/epub.css', import.meta.url));
@@ -15,33 +17,47 @@ const EBOOK_SCRIPTS = ['core.js', 'chrome.js', 'reader.js', 'panel.js'];
 export type View = 'booklet' | 'press' | 'ebook';
 export const VIEWS: readonly View[] = ['booklet', 'press', 'ebook'];
 
+/** What the in-page passes take: the stretch limit, the line grid (the book's line pitch, pt), the figure gap. */
+export interface TypographyOptions {
+  stretchEm: number;
+  gridPt: number;
+  maxGapFraction: number;
+}
+
 /**
- * The build's in-page passes as one script: the paragraph tracking that runs before Paged.js and the
- * typography check that runs after it, exactly as `folio build` and `folio check --typography` run them.
+ * The build's in-page passes as one script, serialised from the build's own functions: the paragraph
+ * tracking and the line grid that run before Paged.js, and the typography check and page measures that
+ * run after it, exactly as `folio build` and `folio check --typography` run them (scripts/paginate/).
  * tsx keeps function names through an `__name` helper; the script defines it.
  */
-function typographyScript(stretchEm: number): string {
+export function typographyScript(opts: TypographyOptions): string {
   return `(function () {
   'use strict';
   var __name = function (f) { return f; };
   window.FolioTypography = {
     analyze: ${analyzeTypography.toString()},
     balance: ${balanceParagraphs.toString()},
-    options: ${JSON.stringify({ stretchEm })},
+    grid: ${fitGrid.toString()},
+    measure: ${measureLayout.toString()},
+    options: ${JSON.stringify(opts)},
   };
 })();
 `;
 }
 
-/** Files the preview serves under /_folio/ besides Paged.js: the client, the typography passes, the EPUB css. */
-export function clientFiles(opts: { stretchEm: number }): Map<string, { body: string; type: string }> {
+/**
+ * Files the preview serves under /_folio/ besides Paged.js: the client, the typography passes, the EPUB css.
+ * The grid defaults to the A5 book's 18 pt line; the server serves each book's own (`typographyScript`).
+ */
+export function clientFiles(opts: { stretchEm: number; gridPt?: number }): Map<string, { body: string; type: string }> {
   const js = 'text/javascript; charset=utf-8';
   const css = 'text/css; charset=utf-8';
   const files = new Map<string, { body: string; type: string }>();
   for (const name of new Set([...PAGED_SCRIPTS, ...EBOOK_SCRIPTS]))
     if (name !== 'typography.js')
       files.set(name, { body: readFileSync(path.join(CLIENT_DIR, name), 'utf8'), type: js });
-  files.set('typography.js', { body: typographyScript(opts.stretchEm), type: js });
+  const typography = { stretchEm: opts.stretchEm, gridPt: opts.gridPt ?? 18, maxGapFraction: MAX_GAP_FRACTION };
+  files.set('typography.js', { body: typographyScript(typography), type: js });
   files.set('preview.css', { body: readFileSync(path.join(CLIENT_DIR, 'preview.css'), 'utf8'), type: css });
   // the EPUB's stylesheet without its @font-face: the preview has the book's fonts, not the EPUB's subset
   const epub = readFileSync(EPUB_CSS, 'utf8').replace(/@font-face\s*\{[^}]*\}/g, '');

@@ -10,7 +10,8 @@ import { buildBook } from '../model/book.js';
 import { decodePath, lookup, type Mount } from '../paginate/serve.js';
 import { glyphDiagnostics } from '../fonts/coverage.js';
 import { renderHtml, TEMPLATES_DIR, type HtmlBundle } from '../render/html.js';
-import { clientFiles, pressPageCss, previewHtml, VIEWS, type View } from './assets.js';
+import { MAX_GAP_FRACTION } from '../typography/measure.js';
+import { clientFiles, pressPageCss, previewHtml, typographyScript, VIEWS, type View } from './assets.js';
 import { checkEditorUrl } from './editor.js';
 import { readPreflight, type PreflightSummary } from './preflight.js';
 
@@ -36,6 +37,9 @@ export interface PreviewOptions {
   editor?: string;
   log?: (line: string) => void;
 }
+
+/** The stretch limit the preview checks lines against: `folio check --typography`'s default. */
+const STRETCH_EM = 0.25;
 
 /** What one preview holds between requests: the last good book, the page's event streams, the build state. */
 interface Session {
@@ -66,7 +70,7 @@ export async function startPreview(opts: PreviewOptions): Promise<Preview> {
     state: { url: '', rebuild: () => rebuild(s), close: async () => {}, lastRebuildMs: 0, diagnostics: [] },
     mounts: [],
     clients: new Set(),
-    client: clientFiles({ stretchEm: 0.25 }),
+    client: clientFiles({ stretchEm: STRETCH_EM }),
     build: { rebuiltAt: 0, building: false, preflight: null, editor },
     port: 0,
   };
@@ -116,6 +120,9 @@ async function rebuild(s: Session): Promise<void> {
         manuscript.diagnostics.add(d);
     if (next && manuscript.diagnostics.errors.length === 0) {
       s.bundle = next;
+      // the line grid is the book's own line pitch, as the build lays it out (scripts/paginate/paginate.ts)
+      const options = { stretchEm: STRETCH_EM, gridPt: next.geometry.line, maxGapFraction: MAX_GAP_FRACTION };
+      s.client.set('typography.js', { body: typographyScript(options), type: 'text/javascript; charset=utf-8' });
       s.mounts = [...next.mounts, { prefix: 'm/', dir: book.root }, { prefix: '_folio/', dir: PAGED_DIR }];
     }
   } catch (e) {

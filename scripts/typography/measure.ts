@@ -12,6 +12,9 @@ export interface LayoutStats {
   captionsAligned: number;
 }
 
+/** The share of a page a figure that moved on may leave empty before figure-gap warns. */
+export const MAX_GAP_FRACTION = 0.25;
+
 /**
  * Runs in the paginated page (page.evaluate): measures what the eye checks on a Chinese page — pairs of
  * full-width marks compressed (标点挤压), body lines on the grid (facing pages align), captions as wide as

@@ -1,11 +1,14 @@
-// Folio preview, measure: the same in-page passes the build runs around Paged.js — tracking paragraphs
-// that would end on a single character before the layout (so the preview breaks lines as the PDF does),
-// and the typography check on the laid-out lines after it. Both come from the build's own TypeScript,
-// serialised by the server into /_folio/typography.js as window.FolioTypography.
+// Folio preview, measure: the same in-page passes the build runs around Paged.js — before the layout,
+// tracking paragraphs that would end on a single character and putting every block on the line grid (so
+// the preview breaks lines and pages as the PDF does); after it, the typography check on the laid-out
+// lines and the page measures (pairs compressed, lines on the grid, caption widths, figure gaps). All come
+// from the build's own TypeScript, serialised by the server into /_folio/typography.js as
+// window.FolioTypography, in the order scripts/paginate/paginate.ts runs them.
 (function () {
   'use strict';
   const F = window.FolioPreview;
   const T = () => window.FolioTypography || {};
+  const opts = () => T().options || { stretchEm: 0.25, gridPt: 18, maxGapFraction: 0.25 };
 
   function status(text) {
     let box = document.getElementById('folio-status');
@@ -24,6 +27,7 @@
     if (polyfill && polyfill.chunker)
       polyfill.chunker.on('renderedPage', (p) => status('laying out page ' + (p.position + 1) + '…'));
     if (T().balance) F.balance = await T().balance();
+    if (T().grid) F.grid = T().grid({ gridPt: opts().gridPt });
   };
 
   F.measure = function () {
@@ -31,7 +35,14 @@
     const box = document.getElementById('folio-status');
     if (box) box.remove();
     const t0 = performance.now();
-    const result = T().analyze ? T().analyze(T().options || { stretchEm: 0.25 }) : { findings: [], stats: null };
+    const lines = T().analyze ? T().analyze({ stretchEm: opts().stretchEm }) : { findings: [], stats: null };
+    const page = T().measure
+      ? T().measure({ gridPt: opts().gridPt, maxGapFraction: opts().maxGapFraction })
+      : { findings: [], stats: null };
+    const result = {
+      findings: lines.findings.concat(page.findings),
+      stats: lines.stats && page.stats ? Object.assign({}, lines.stats, page.stats) : lines.stats,
+    };
     F.typography = result.findings.map(function (f) {
       const at = /^(.*):(\d+)$/.exec(f.src) || [f.src, f.src, '0'];
       return {
