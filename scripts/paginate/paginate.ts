@@ -83,29 +83,57 @@ export async function paginate(
   const page = await newPage(browser);
   const diagnostics: Diagnostic[] = [];
   // the page count and the chapter file being laid out, for progress and for error messages
-  const progress: Progress = { page: 0, chapter: '', after: '' };
+  const progress: Progress = { page: 0, chapter: '', after: '', loading: true };
   try {
-    const log = await serve(page, bundle, book, diagnostics);
-    const { expected, balance } = await layOut(page, bundle, opts, { timeoutMs, progress }, diagnostics);
-    progress.after = 'measuring';
-    const measured = await measure(page, book, expected, log, opts, diagnostics);
-    progress.after = 'printing';
-    const { pdf, cover } = await print(page, timeoutMs);
-    return {
-      pdf,
-      ...measured,
-      cover,
-      balance,
-      requests: { served: log.served, refused: log.refused },
-      diagnostics,
-    };
+    return await paginatePage(page, bundle, book, opts, { timeoutMs, progress }, diagnostics);
   } catch (e) {
-    // a browser that dies after Paged.js finished (measuring, printing) is the same crash as during it
-    if (e instanceof FolioError || !isBrowserGone(e)) throw e;
+    if (e instanceof FolioError) throw e;
+    // a browser that dies after Paged.js finished (measuring, printing) is the same crash as during it;
+    // a navigation or print timeout of puppeteer's is the same time limit as ours
+    if (!isBrowserGone(e) && !isTimeout(e)) throw e;
     throw layoutFailure(e, whereIn(progress), timeoutMs, diagnostics);
   } finally {
     await page.close().catch(() => {});
   }
+}
+
+/** Folio's own time limit for the paginate stage. */
+class StageTimeout extends Error {
+  constructor() {
+    super('timeout');
+    this.name = 'StageTimeout';
+  }
+}
+
+/** Our time limit, or puppeteer's (page.goto, setContent, pdf, waitFor… past their `timeout`). */
+function isTimeout(e: unknown): boolean {
+  return e instanceof StageTimeout || (e as Error)?.name === 'TimeoutError';
+}
+
+/** The stage's four steps, in order. */
+async function paginatePage(
+  page: Page,
+  bundle: HtmlBundle,
+  book: Book,
+  opts: PaginateOptions,
+  limits: { timeoutMs: number; progress: Progress },
+  diagnostics: Diagnostic[],
+): Promise<Pagination> {
+  const { progress } = limits;
+  const log = await serve(page, bundle, book, diagnostics);
+  const { expected, balance } = await layOut(page, bundle, opts, limits, diagnostics);
+  progress.after = 'measuring';
+  const measured = await measure(page, book, expected, log, opts, diagnostics);
+  progress.after = 'printing';
+  const { pdf, cover } = await print(page, limits.timeoutMs);
+  return {
+    pdf,
+    ...measured,
+    cover,
+    balance,
+    requests: { served: log.served, refused: log.refused },
+    diagnostics,
+  };
 }
 
 interface Progress {
@@ -113,10 +141,13 @@ interface Progress {
   chapter: string;
   /** What was being done once the layout had finished: '' while it runs. */
   after: string;
+  /** Still loading the page (HTML, fonts, images, Paged.js), before the layout starts. */
+  loading: boolean;
 }
 
 /** "laying out the booklet, page 9 (chapter manuscript/01-feature.md)", plus the step after the layout. */
 function whereIn(p: Progress): string {
+  if (p.loading) return 'loading the booklet (its HTML, fonts, images and Paged.js)';
   const page = p.page ? `, page ${p.page}` : '';
   const chapter = p.chapter ? ` (chapter ${p.chapter})` : '';
   return `laying out the booklet${page}${chapter}${p.after ? `, then ${p.after}` : ''}`;
@@ -154,8 +185,9 @@ async function serve(page: Page, bundle: HtmlBundle, book: Book, diagnostics: Di
 }
 
 /**
- * Loads the book, measures its blocks, balances its paragraphs and runs Paged.js under the time limit.
- * A timeout, a crash or a Paged.js error is a FolioError saying where the layout had got to.
+ * Loads the book, measures its blocks, balances its paragraphs and runs Paged.js under the time limit
+ * (loading under puppeteer's, the same --timeout). A timeout, a crash or a Paged.js error is a FolioError
+ * saying where the layout had got to.
  */
 async function layOut(
   page: Page,
@@ -171,17 +203,20 @@ async function layOut(
   });
   await page.goto(ORIGIN + bundle.entry, { waitUntil: 'load', timeout: timeoutMs });
   await page.addScriptTag({ url: `${ORIGIN}_folio/paged.js` });
-
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-  });
+  progress.loading = false;
   const expected = await page.evaluate(measureBlocks, false);
   const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
   await page.evaluate(fitGrid, { gridPt: bundle.geometry.line });
+  // The time limit starts with Paged.js. The run that loses the race keeps going until the page closes;
+  // its rejection is swallowed so that the first failure wins (an unhandled one was a bare `Error: timeout`).
   const run = page.evaluate(runPagedJs);
+  run.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StageTimeout()), timeoutMs);
+  });
   try {
-    await Promise.race([run, timeout]);
+    await Promise.race([run, expired]);
   } catch (e) {
     throw layoutFailure(e, whereIn(progress), timeoutMs, diagnostics);
   } finally {
@@ -193,12 +228,16 @@ async function layOut(
 /** Names what stopped the layout: the time limit, a browser that went away, or Paged.js itself. */
 function layoutFailure(e: unknown, where: string, timeoutMs: number, diagnostics: Diagnostic[]): FolioError {
   const message = (e as Error).message;
-  if (message === 'timeout')
-    return renderFailure(diagnostics, {
-      message: `Paged.js did not finish within ${timeoutMs / 1000} s while ${where}`,
-      ruleId: 'render-timeout',
-      hint: 'A very long element or a script that never ends; raise --timeout or split the content.',
-    });
+  if (isTimeout(e))
+    return renderFailure(
+      diagnostics,
+      {
+        message: `Paged.js did not finish within ${timeoutMs / 1000} s while ${where}`,
+        ruleId: 'render-timeout',
+        hint: 'A very long book or element, or a script that never ends; raise --timeout or split the content.',
+      },
+      e,
+    );
   if (isBrowserGone(e))
     return renderFailure(
       diagnostics,

@@ -41,9 +41,12 @@ export const folio = (args: string[], env: Record<string, string> = {}) =>
     timeout: 180_000,
   });
 
-export function folioAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function folioAsync(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['bin/folio.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const p = spawn(process.execPath, ['bin/folio.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -52,11 +55,49 @@ export function folioAsync(args: string[]): Promise<{ status: number | null; std
   });
 }
 
-/** Live Chromium processes (zombies already reaped by nobody are not running and not counted). */
-export const chromiumCount = () =>
-  spawnSync('ps', ['-eo', 'stat=,comm='], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter((l) => /chrom/i.test(l) && !/^\s*Z/.test(l)).length;
+/**
+ * A mark for one build: a private TMPDIR, passed in the build's environment (folio(args, mark.env), or
+ * process.env for an in-process build). Chromium's profile is made there and every Chromium process
+ * (browser, zygotes, renderers, GPU, utilities — also once reparented to init) carries
+ * `--user-data-dir=<that folder>/…` in its command line (Chromium clears the environment of its zygotes,
+ * so an environment variable would not reach them). `mark.chromium()` counts that build's own live
+ * Chromium processes and none of another build running on the machine at the same time.
+ */
+export function buildMark(): { env: Record<string, string>; chromium: () => number } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'folio-mark-'));
+  const needle = `--user-data-dir=${dir}/`;
+  return {
+    env: { TMPDIR: dir },
+    chromium: () => liveProcesses(/chrom/i).filter((pid) => cmdlineOf(pid).some((a) => a.startsWith(needle))).length,
+  };
+}
+
+/** Pids of live processes (zombies are not running and not counted) whose command name matches. */
+function liveProcesses(name: RegExp): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state …: comm may hold spaces and parentheses, the state follows the last ')'
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (name.test(comm) && state !== 'Z' && state !== 'X') pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function cmdlineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
 
 /** Polls `done` every 50 ms until it holds or `ms` have passed (instead of sleeping a fixed time). */
 export async function until(done: () => boolean, ms: number): Promise<void> {
