@@ -7,7 +7,10 @@ import { lintBook, summarise } from './lint/lint.js';
 import { loadManuscript, type Manuscript } from './manuscript/load.js';
 import { buildBook, type Book, sourceDateEpoch } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
-import { paginate, type Pagination } from './paginate/paginate.js';
+import type { Pagination } from './paginate/paginate.js';
+import { paginatePlanned } from './paginate/planned.js';
+import { identification, imprintWarnings } from './model/imprint.js';
+import { sheetDiagnostic } from './press/sheet.js';
 import type { Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
 import { glyphDiagnostics } from './fonts/coverage.js';
 import { renderHtml } from './render/html.js';
@@ -32,6 +35,8 @@ export interface BuildOptions {
   /** Progress lines (stage, time). */
   log?: (line: string) => void;
   onPage?: (n: number) => void;
+  /** A press build that is only a proof is an error (`folio build --print`; book.yaml press.strict). */
+  print?: boolean;
   /** Called with the browser once it runs (tests use it to simulate a crash). */
   onBrowser?: (browser: Browser) => void;
 }
@@ -129,8 +134,18 @@ async function prepare(opts: BuildOptions, stages: Stages): Promise<{ manuscript
   await stages.run('lint', opts.manuscript, () => {
     for (const d of summarise(lintBook(manuscript, book).findings)) manuscript.diagnostics.add(d);
   });
+  for (const d of pressDiagnostics(manuscript, book, opts)) manuscript.diagnostics.add(d);
   manuscript.diagnostics.throwIfErrors();
   return { manuscript, book };
+}
+
+/** A press build: the 版权页 fields a print shop needs (warnings), two pages on the imposition sheet (an error). */
+function pressDiagnostics(manuscript: Manuscript, book: Book, opts: BuildOptions): Diagnostic[] {
+  const targets = opts.targets?.length ? opts.targets : [...TARGETS];
+  const { display, text } = manuscript.configFile;
+  const press = targets.some((t) => t === 'press' || t === 'press-pdfx' || t === 'imposed');
+  const misfit = targets.includes('imposed') ? sheetDiagnostic(book.meta, display, text) : undefined;
+  return [...(press ? imprintWarnings(book.meta, display, text) : []), ...(misfit ? [misfit] : [])];
 }
 
 /** Paged.js lays out the booklet; every target is made from its pages. The browser never outlives this. */
@@ -154,9 +169,11 @@ async function layOutAndMake(
     opts.onBrowser?.(browser);
     const b = browser;
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
-    const pagination = await stages.run('paginate', opts.manuscript, () =>
-      paginate(bundle, book, b, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }),
+    const planned = await stages.run('paginate', opts.manuscript, () =>
+      paginatePlanned(bundle, book, b, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }, manuscript.configFile),
     );
+    const pagination = planned.pagination;
+    stages.log(`page plan  ${planned.description}${planned.passes > 1 ? ' (laid out again to plan)' : ''}`);
     verifyPagination(book, pagination);
     if (!targets.includes('epub')) await closeBrowser(browser);
     const layout = layoutOf(book, pagination);
@@ -182,6 +199,10 @@ async function writeOutputs(
   if (made.report && !made.report.summary.passed) {
     await writeReport(path.resolve(opts.out), made.report, book.meta.title);
     throw new FolioError(made.report.findings.filter((f) => f.severity === 'error'));
+  }
+  if (made.report?.summary.verdict === 'proof only' && (opts.print || book.meta.press.strict)) {
+    await writeReport(path.resolve(opts.out), made.report, book.meta.title);
+    throw new FolioError(proofOnly(made.report, configFileOf(opts), opts.print));
   }
   const tx = await OutputTransaction.begin(opts.out);
   try {
@@ -235,6 +256,28 @@ async function checkStaged(
   return report;
 }
 
+const configFileOf = (opts: BuildOptions) => path.join(opts.manuscript, 'book.yaml');
+
+/** `--print` / press.strict: each reason the press files are a proof, as an error. */
+function proofOnly(report: PreflightReport, configFile: string, flag?: boolean): Diagnostic[] {
+  const why = flag ? 'folio build --print' : 'press.strict in book.yaml';
+  const hints: Record<string, string> = {
+    placeholders: 'Replace the placeholder images with the photos.',
+    identification: 'Add identifier: ISBN … or imprint: {permit: …} (准印证号) to book.yaml.',
+    rgb: 'Build the press-pdfx target: the print shop needs the CMYK PDF/X.',
+    errors: 'Fix the preflight errors listed.',
+  };
+  return report.summary.blockers.map((b) => ({
+    file: configFile,
+    line: 0,
+    column: 0,
+    severity: 'error' as const,
+    message: `The press files are proof only (${why}): ${b.message}`,
+    ruleId: 'press-proof-only',
+    hint: hints[b.rule],
+  }));
+}
+
 async function writeReport(out: string, report: PreflightReport, title: string): Promise<void> {
   const { preflightHtml } = await outputStages();
   await writeAtomic(path.join(out, 'preflight.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -248,6 +291,8 @@ export function layoutOf(book: Book, p: Pagination): Layout {
     bleed: book.meta.press.bleed,
     safe: book.meta.press.safe,
     pages: p.pages.length,
+    maxInk: book.meta.press.maxInk,
+    identification: identification(book.meta),
     figures: book.figures.map((f) => ({
       id: f.id,
       page: p.figurePages[f.id] ?? 0,

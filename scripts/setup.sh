@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything Folio needs on Debian (as root, or with sudo): the system packages
-# (Chromium, poppler-utils, qpdf, Ghostscript, Java + epubcheck; strace for the offline test,
-# mupdf-tools for `mutool trace`) and the pinned npm packages.
+# (Chromium, poppler-utils, qpdf, Ghostscript, mupdf-tools for preflight's ink check, Java + epubcheck; strace
+# for the offline test) and the pinned npm packages. argyll and icc-profiles-free only rebuild the FOGRA39
+# profile (scripts/press/make-icc.sh).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium poppler-utils qpdf ghostscript epubcheck strace mupdf-tools)
+packages=(chromium poppler-utils qpdf ghostscript mupdf-tools epubcheck strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

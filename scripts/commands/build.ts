@@ -13,6 +13,8 @@ export interface BuildOptions {
   timeout: number;
   check: boolean;
   verbose?: boolean;
+  /** A press build that is only a proof is an error (as book.yaml press.strict). */
+  print?: boolean;
 }
 
 async function runBuild(o: BuildOptions): Promise<number> {
@@ -27,6 +29,7 @@ async function runBuild(o: BuildOptions): Promise<number> {
     targets: o.target,
     timeoutMs: o.timeout * 1000,
     check: o.check,
+    print: o.print,
     log: (line) => progress.log(line),
     onPage: (n) => progress.page(n),
   }).finally(() => progress.done());
@@ -37,6 +40,14 @@ async function runBuild(o: BuildOptions): Promise<number> {
     process.stderr.write('folio: (one line per kind; --verbose lists each)\n');
   if (result.check) printCheck(result.check, result.timings.find((t) => t.stage === 'check')?.ms ?? 0);
   process.stderr.write(`folio: built in ${secondsSince(t0)} s\n`);
+  // the closing line: what the press files are good for
+  const verdict = result.preflight?.summary;
+  if (verdict)
+    process.stderr.write(
+      verdict.verdict === 'print-ready'
+        ? 'folio: press files print-ready\n'
+        : `folio: press files proof only: ${verdict.blockers.map((b) => b.message).join('; ')}\n`,
+    );
   process.stdout.write(`${summaryTable(result.outputs, result.timings, o.out)}\n`);
   return 0;
 }
@@ -52,6 +63,7 @@ export const build: FolioCommand<[BuildOptions]> = {
       .option('--timeout <seconds>', 'time limit for pagination', positiveSeconds('timeout'), 120)
       .option('--no-check', 'skip the fidelity check of the staged outputs before they replace the earlier ones')
       .option('-v, --verbose', 'list every warning and note in full (default: one line per kind)')
+      .option('--print', 'press files must be print-ready: a proof (placeholders, no 书号/准印证号, RGB) is an error')
       .addHelpText(
         'after',
         examples(

@@ -101,6 +101,19 @@ function checkBackCover(config: BookYaml, file: string, positionOf: PositionOf):
   ]);
 }
 
+/**
+ * Line and column of a field of book.yaml (its key), for diagnostics raised after validation.
+ * @example configPosition('press:\n  sheet: A4\n', ['press', 'sheet']) // { line: 2, column: 3 }
+ */
+export function configPosition(text: string, path: string[]): { line: number; column: number } | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const key = findKey(doc, path);
+  if (!key?.range) return undefined;
+  const p = lineCounter.linePos(key.range[0]);
+  return { line: p.line, column: p.col };
+}
+
 /** For a union, report the branch that got furthest: an object with one bad field beats "expected a string". */
 function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
@@ -159,7 +172,13 @@ const FIELD_HINTS: Record<string, string> = {
   chapters: 'List chapter files relative to the manuscript folder: chapters: [01-feature.md].',
   slug: 'Use lower-case letters, digits and hyphens, e.g. yuancang-30zai.',
   cover: 'Give an image path inside the manuscript folder, e.g. images/cover.jpg.',
-  press: 'press takes bleed, safe and creep in millimetres and sheet (A4 or A3), e.g. press: {bleed: 3, safe: 5}.',
+  press:
+    'press takes bleed, safe and creep in mm, sheet (A4 or A3), outputIntent (FOGRA39, or {identifier, icc}), ' +
+    'maxInk (%) and strict, e.g. press: {bleed: 3, safe: 5}.',
+  pages: 'pages: auto, or a multiple of 4 such as 12 or 16.',
+  imprint:
+    'imprint takes publisher, address, printer, edition, editionDate (YYYY-MM), impression, printRun, ' +
+    'cip, permit, price or notForSale; see docs/manuscript.md.',
 };
 
 type Ranged = { range?: [number, number, number] | null };

@@ -94,6 +94,104 @@ const about = (zh: string, en: string, ...examples: unknown[]) => ({
   ...(examples.length ? { examples } : {}),
 });
 
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Expected a month (YYYY-MM)');
+
+/** Registered characterisations Folio ships a profile for; others are given with their ICC profile (`icc`). */
+export const REGISTERED_INTENTS = ['FOGRA39'] as const;
+
+const outputIntent = z.union([
+  z.enum(REGISTERED_INTENTS, { error: `Expected ${REGISTERED_INTENTS.join(' or ')}, or {identifier, icc}` }),
+  z.strictObject({
+    identifier: z
+      .string()
+      .min(1)
+      .meta(about('输出条件标识符。', 'OutputConditionIdentifier, e.g. JC200103.', 'JC200103')),
+    icc: z
+      .string()
+      .min(1)
+      .meta(
+        about(
+          '该条件的 ICC 特性文件，相对稿件目录。',
+          'The ICC profile of the condition, relative to the manuscript folder.',
+        ),
+      ),
+    condition: z.string().min(1).optional().meta(about('输出条件说明。', 'OutputCondition text.')),
+    registry: z.string().min(1).default('http://www.color.org').meta(about('登记处。', 'Registry name.')),
+  }),
+]);
+
+/** 版权页: what Chinese publishers print; 开本, 印张 and 字数 are computed from the layout. */
+const imprint = z.strictObject({
+  publisher: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('出版/编印单位；缺省时取 publisher。', 'Publisher (出版/编印单位); default: publisher.', '某某报社')),
+  address: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('出版/编印单位地址。', 'Its address.', '吉林省长春市')),
+  printer: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(about('印刷单位。', 'Printer (印刷单位).', '某某印刷厂')),
+  edition: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .meta(about('版次。', 'Edition number (版次).', 1)),
+  editionDate: month
+    .optional()
+    .meta(about('版次年月；缺省时取 date 的年月。', 'Month of the edition; default: the month of date.', '2026-11')),
+  impression: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .meta(about('印次。', 'Impression number (印次).', 1)),
+  impressionDate: month
+    .optional()
+    .meta(about('印次年月；缺省时同版次。', 'Month of this printing; default: the edition month.', '2026-11')),
+  printRun: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta(about('印数（册）。', 'Print run (印数), copies.', 2000)),
+  cip: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about(
+        '图书在版编目（CIP）数据。',
+        'CIP data, as the CIP centre gave it.',
+        '书名 / 著者. —— 出版地：出版者，2026.11',
+      ),
+    ),
+  permit: z
+    .string()
+    .min(1)
+    .optional()
+    .meta(
+      about('内部资料准印证号。', 'Permit number (准印证号) of an internal publication.', '吉内资准字（2026）第001号'),
+    ),
+  price: z
+    .number()
+    .positive()
+    .optional()
+    .meta(about('定价（元）。', 'Price (定价), yuan.', 28)),
+  notForSale: z
+    .boolean()
+    .optional()
+    .meta(about('非卖品（不标定价）。', 'Not for sale (非卖品) instead of a price.', true)),
+});
+
+/** The schema of `book.yaml`. Every field has a description; README documents the same. */
+
 /** The schema of `book.yaml`. Every field has a description; docs/manuscript.md documents the same. */
 export const bookSchema = z.strictObject({
   title: text(TITLE_MAX).meta(
@@ -185,6 +283,19 @@ export const bookSchema = z.strictObject({
         ['01-feature.md'],
       ),
     ),
+  pages: z
+    .union([z.literal('auto'), z.number().int().min(4).max(1000).multipleOf(4, 'Expected a multiple of 4 pages')])
+    .default('auto')
+    .meta(
+      about(
+        '纸质版页数：4 的倍数，或 auto（所需最少的帖数）。',
+        'Booklet page count (a multiple of 4), or auto: the fewest sheets.',
+        'auto',
+      ),
+    ),
+  imprint: imprint
+    .optional()
+    .meta(about('版权页：出版/编印、印刷、版次印次、印数、准印证号、定价。', 'Imprint page (版权页) fields.')),
   lint: z
     .strictObject({
       allow: z
@@ -253,8 +364,21 @@ export const bookSchema = z.strictObject({
         .enum(['A4', 'A3'])
         .default('A4')
         .meta(about('拼版纸张（横放，一面两版）。', 'Imposition sheet (landscape), two pages up.', 'A4')),
+      outputIntent: outputIntent
+        .default('FOGRA39')
+        .meta(about('PDF/X 的印刷条件（登记的特性）。', 'Registered printing condition of the PDF/X.', 'FOGRA39')),
+      maxInk: z
+        .number()
+        .min(100)
+        .max(400)
+        .default(300)
+        .meta(about('总墨量上限，百分比。', 'Total area coverage limit, %.', 300)),
+      strict: z
+        .boolean()
+        .default(false)
+        .meta(about('仅可作校样时报错（同 --print）。', 'A proof-only press build is an error (as --print).', false)),
     })
-    .default({ bleed: 3, safe: 5, creep: 0, sheet: 'A4' })
+    .default({ bleed: 3, safe: 5, creep: 0, sheet: 'A4', outputIntent: 'FOGRA39', maxInk: 300, strict: false })
     .meta(about('印厂设置：press、press-pdfx、imposed。', 'Print-shop settings for press, press-pdfx and imposed.')),
 });
 

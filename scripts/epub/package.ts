@@ -5,7 +5,9 @@ import { EPub, type Chapter } from 'epub-gen-memory';
 import JSZip from 'jszip';
 import type { Book, Heading } from '../model/book.js';
 import type { PageInfo, PageBreak } from '../paginate/paginate.js';
-import { TEMPLATES_DIR, formatChineseDate } from '../render/html.js';
+import { TEMPLATES_DIR } from '../render/html.js';
+import { isIsbn } from '../config/schema.js';
+import { imprintLines, imprintNotes } from '../model/imprint.js';
 import { FOLIO_VERSION } from '../version.js';
 import { epubCss, epubFonts, familyNames, type EpubFonts } from './font.js';
 import { faceUsage } from '../fonts/usage.js';
@@ -132,7 +134,7 @@ export async function packEpub(input: EpubInput): Promise<{ data: Uint8Array; fo
   const fonts = font.files;
   const navs = { nav, ncxNavMap: `<navMap>${ncxPoints(book.headings, hrefOf)}</navMap>` };
   const options = await epubOptions(input, navs, font);
-  const epub = new FolioEPub(options, content, { identifier: meta.identifier, memory, fonts });
+  const epub = new FolioEPub(options, content, { identifier: epubIdentifier(meta.identifier), memory, fonts });
   return { data: await epub.pack(meta.buildDate), font, pageList: pageList.length };
 }
 
@@ -186,14 +188,12 @@ function epubContent(input: EpubInput, coverExt: string, front: { title?: PageIn
 /** The title page and the imprint, each with the page mark of its page in the booklet. */
 function titlePageXhtml(input: EpubInput, front: { title?: PageInfo; imprint?: PageInfo }): string {
   const { meta } = input.book;
+  // the booklet's 版权页 fields (the layout's 开本, 印张 and 字数 belong to print only), then what the e-book adds
+  const printed = imprintLines(meta, { kaiben: '', yinzhang: '', zishu: '' }).filter((l) => !l.computed);
   const imprint: [string, string | undefined][] = [
-    ['书名', meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title],
-    ['作者', meta.authors.join('　')],
-    ['出版', meta.publisher],
-    ['出版日期', meta.date ? formatChineseDate(meta.date) : undefined],
-    ['版次', meta.edition],
-    ['标识符', meta.identifier],
-    ['纸质版', `${input.printFile}，${input.pages.length} 页；本书页码标记对应纸质版页码`],
+    ...printed.map((l): [string, string] => [l.label.replace(/\u3000/g, ''), l.value]),
+    ['电子版标识符', isIsbn(meta.identifier) ? undefined : meta.identifier],
+    ['页码', '本书页码标记对应纸质版页码'],
   ];
   const subtitle = meta.subtitle ? `<p class="tp-subtitle">${esc(meta.subtitle)}</p>` : '';
   const publisher = meta.publisher ? `<p class="tp-publisher">${esc(meta.publisher)}</p>` : '';
@@ -209,7 +209,9 @@ function titlePageXhtml(input: EpubInput, front: { title?: PageInfo; imprint?: P
 </section>
 <section class="imprint" epub:type="copyright-page" aria-label="版权信息">${imprintMark}
 <dl>${entries}</dl>
-${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
+${imprintNotes(meta)
+  .map((n) => `<p>${esc(n)}</p>`)
+  .join('')}${meta.rights ? `<p>${esc(meta.rights)}</p>` : ''}
 <p>${FONT_LINE}</p>
 </section>`;
 }
@@ -336,4 +338,11 @@ function navList(headings: Heading[], hrefOf: (h: Heading) => string): string {
     `<li><a href="${hrefOf(t.h)}">${esc(t.h.text)}</a>${t.kids.length ? render(t.kids) : ''}</li>`;
   const render = (items: Tree[]): string => `<ol>${items.map(item).join('')}</ol>`;
   return render(toTree(headings));
+}
+
+/** The EPUB's dc:identifier: an ISBN (the 书号) as `urn:isbn:` and its 13 or 10 digits, else the identifier. */
+export function epubIdentifier(identifier: string): string {
+  return isIsbn(identifier)
+    ? `urn:isbn:${identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '').replace(/[- ]/g, '')}`
+    : identifier;
 }

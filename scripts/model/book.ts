@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { MarkdownIt, Token } from 'markdown-it';
+import type { BookYaml } from '../config/schema.js';
 import { FolioError, Reporter } from '../diagnostics/diagnostic.js';
 import { type Position, toDataSrc } from '../diagnostics/position.js';
 import { escapeMessage } from '../manuscript/confine.js';
@@ -92,8 +93,12 @@ export interface BookMeta {
   trim: { width: number; height: number; name?: string };
   footnotes: { numbering: 'chapter' | 'page' };
   captions: { mark: string };
-  /** Print-shop settings, mm. */
-  press: { bleed: number; safe: number; creep: number; sheet: 'A4' | 'A3' };
+  /** Print-shop settings (mm, %), from book.yaml `press`. */
+  press: BookYaml['press'];
+  /** Booklet page count asked for: a multiple of 4, or auto. */
+  pages: BookYaml['pages'];
+  /** 版权页 fields from book.yaml `imprint` (computed ones come from the layout). */
+  imprint?: BookYaml['imprint'];
   /** Build time: SOURCE_DATE_EPOCH, else the book's date. */
   buildDate: Date;
   /** Hash of every input, shown in the build stamp. */
@@ -128,7 +133,7 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
     title: config.title,
     subtitle: config.subtitle,
     authors: config.authors,
-    publisher: config.publisher,
+    publisher: config.imprint?.publisher ?? config.publisher,
     language: config.language,
     date: config.date,
     identifier: config.identifier ?? contentUrn(config.title, config.authors, contentHash),
@@ -140,6 +145,8 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
     footnotes: config.footnotes,
     captions: config.captions,
     press: config.press,
+    pages: config.pages,
+    imprint: config.imprint,
     buildDate: buildDate(config.date),
     contentHash,
   };

@@ -95,7 +95,9 @@ export async function makeOutputs(c: MakeContext, m: Modules): Promise<MadeOutpu
   const slug = c.book.meta.slug;
   const run = new Collector(c, m);
   let press: Uint8Array | undefined;
-  if (want('press') || want('press-pdfx')) {
+  // the imposition is made from the PDF/X (CMYK, the printer's colours): it needs one even if not asked for
+  const wantPdfx = want('press-pdfx') || want('imposed');
+  if (want('press') || wantPdfx) {
     press = await c.stages.run('press', 'booklet', () =>
       m.makePressPdf(c.pagination.pdf, c.book.meta, `${slug}-press.pdf`, creator()),
     );
@@ -103,10 +105,12 @@ export async function makeOutputs(c: MakeContext, m: Modules): Promise<MadeOutpu
   }
   // Ghostscript first: it is the longest and runs in processes of its own; the rest is pdf-lib and
   // the EPUB on this thread meanwhile.
+  const pdfx = press && wantPdfx ? makePdfx(c, m, run, press, want('press-pdfx')) : undefined;
+  pdfx?.catch(() => {}); // awaited below
   await Promise.all([
-    press && want('press-pdfx') ? makePdfx(c, m, run, press) : undefined,
+    pdfx,
     want('booklet') ? makeBooklet(c, m, run) : undefined,
-    want('imposed') ? makeImposed(c, m, run) : undefined,
+    want('imposed') ? pdfx!.then((data) => makeImposed(c, m, run, data)) : undefined,
     want('epub') ? makeEpub(c, m, run) : undefined,
   ]);
   const order = (o: BuiltOutput) => TARGETS.indexOf(o.target);
@@ -125,8 +129,16 @@ async function makeBooklet(c: MakeContext, m: Modules, run: Collector): Promise<
   run.add({ target: 'booklet', file: `${c.book.meta.slug}.pdf`, data, pages: pageCount(c) });
 }
 
-async function makePdfx(c: MakeContext, m: Modules, run: Collector, press: Uint8Array): Promise<void> {
-  const r = await c.stages.run('press-pdfx', 'press PDF', () => m.makePdfx(press, c.book.meta));
+/** The PDF/X; an output (and preflighted) only when asked for, else just the imposition's source. */
+async function makePdfx(
+  c: MakeContext,
+  m: Modules,
+  run: Collector,
+  press: Uint8Array,
+  output: boolean,
+): Promise<Uint8Array> {
+  const r = await c.stages.run('press-pdfx', 'press PDF', () => m.makePdfx(press, c.book.meta, { root: c.book.root }));
+  if (!output) return r.data;
   run.made.pdfxVersion = r.version;
   run.add(
     { target: 'press-pdfx', file: `${c.book.meta.slug}-press-pdfx.pdf`, data: r.data, pages: pageCount(c) },
@@ -134,19 +146,21 @@ async function makePdfx(c: MakeContext, m: Modules, run: Collector, press: Uint8
   );
   const i = r.images;
   c.stages.log(
-    `press-pdfx ${i.images} images in CMYK (${i.hits} from the cache)` +
+    `press-pdfx ${r.version} (%PDF-1.3), OutputIntent ${r.intent.identifier}; ` +
+      `${r.neutrals.colours} neutral colours as K only; ${i.images} images in CMYK (${i.hits} from the cache)` +
       (i.skipped ? `, ${i.skipped} left to Ghostscript` : ''),
   );
+  return r.data;
 }
 
-async function makeImposed(c: MakeContext, m: Modules, run: Collector): Promise<void> {
+async function makeImposed(c: MakeContext, m: Modules, run: Collector, pdfx: Uint8Array): Promise<void> {
   const file = `${c.book.meta.slug}-imposed.pdf`;
   const p = c.pagination;
-  const r = await c.stages.run('imposed', 'booklet', () => m.impose(p.pdf, c.book.meta, p.pages, file, creator()));
+  const r = await c.stages.run('imposed', 'PDF/X', () => m.impose(pdfx, c.book.meta, p.pages, file, creator()));
   run.made.imposition = { sheets: r.sheets, blanksAdded: r.blanksAdded, sides: r.sides, sequence: r.sequence };
   c.stages.log(
     `imposed    ${p.pages.length} pages + ${r.blanksAdded} blank = ${r.sequence.length} ` +
-      `(${r.sheets} sheets, 2-up saddle stitch)`,
+      `(${r.sheets} sheets, 2-up saddle stitch, from the PDF/X)`,
   );
   run.add({ target: 'imposed', file, data: r.data, pages: r.sides.length }, true);
 }
@@ -184,11 +198,12 @@ async function makeEpub(c: MakeContext, m: Modules, run: Collector): Promise<voi
 async function preflightStage(c: MakeContext, m: Modules, run: Collector): Promise<PreflightReport> {
   const pending = TARGETS.flatMap((t) => run.checks.get(t) ?? []);
   const report = await c.stages.run('preflight', 'press files', async () =>
-    m.combineReports(await Promise.all(pending)),
+    m.combineReports(await Promise.all(pending), c.layout),
   );
   const s = report.summary;
   c.stages.log(
-    `preflight  ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes`,
+    `preflight  ${s.passed ? 'passed' : 'FAILED'}: ${s.errors} errors, ${s.warnings} warnings, ${s.infos} notes; ` +
+      s.verdict,
   );
   return report;
 }

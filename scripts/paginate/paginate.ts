@@ -65,6 +65,11 @@ export interface PaginateOptions {
    */
   typography?: { stretchEm: number; gridPt?: number; maxGapFraction?: number };
   onPage?: (n: number) => void;
+  /**
+   * Text that depends on the final page count (the 版权页's 印张 and 字数): element `[data-computed=key]`
+   * gets value; set after layout, before printing (the imprint page has room for a few characters more).
+   */
+  finalize?: (pages: number) => Record<string, string>;
 }
 
 /**
@@ -263,6 +268,12 @@ function layoutFailure(e: unknown, where: string, timeoutMs: number, diagnostics
  * Checks the laid-out pages against what went in (any error fails the build), then reads where everything
  * landed and, when asked, measures the lines against the Chinese layout rules.
  */
+/** In the page: the text of every `[data-computed=key]` element set to its value. */
+function setComputed(values: Record<string, string>): void {
+  for (const [key, value] of Object.entries(values))
+    for (const el of document.querySelectorAll(`[data-computed="${key}"]`)) el.textContent = value;
+}
+
 async function measure(
   page: Page,
   book: Book,
@@ -280,6 +291,7 @@ async function measure(
       hint: 'Fix the problems listed.',
     });
   const layout = await page.evaluate(readLayout);
+  if (opts.finalize) await page.evaluate(setComputed, opts.finalize(layout.pages.length));
   const breaks = await page.evaluate(readPageBreaks);
   const typography = opts.typography ? await typesetting(page, opts.typography) : undefined;
   return { ...layout, breaks, typography };

@@ -6,7 +6,13 @@ const esc = escapeXml;
 /** A page a print buyer can read: one table of checks per file, then every finding. */
 export function preflightHtml(report: PreflightReport, title: string): string {
   const { summary } = report;
-  const verdict = summary.passed ? '<p class="ok">通过 Passed</p>' : '<p class="bad">未通过 Failed</p>';
+  const checks = summary.passed ? '<p class="ok">通过 Passed</p>' : '<p class="bad">未通过 Failed</p>';
+  const verdict =
+    summary.verdict === 'print-ready'
+      ? `${checks}<p class="ok verdict">可付印 print-ready</p>`
+      : `${checks}<p class="bad verdict">仅供校样 proof only</p><ul class="blockers">${summary.blockers
+          .map((b) => `<li data-rule="${esc(b.rule)}">${esc(b.message)}</li>`)
+          .join('')}</ul>`;
   const files = report.files
     .map(
       (f) =>

@@ -71,7 +71,7 @@ export async function precomputeCmykImages(
   opts: { placeholders?: boolean } = {},
 ): Promise<PreparedImages> {
   const cache = openCache('cmyk-images');
-  const settings = cacheKey('folio-cmyk-image-1', gsVersion, gsArgs.join(' '), icc);
+  const settings = cacheKey('folio-cmyk-image-2', gsVersion, gsArgs.join(' '), icc);
   const found: { ref: PDFRef; stream: PDFRawStream; key: string }[] = [];
   let skipped = 0;
   for (const [ref, obj] of doc.context.enumerateIndirectObjects()) {
@@ -255,7 +255,11 @@ async function convertWithGhostscript(
     await run('gs', ['-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', ...gsArgs, `-sOutputFile=${output}`, input], {
       maxBuffer: 16 * 2 ** 20,
     });
-    const out = await PDFDocument.load(await readFile(output), { updateMetadata: false });
+    // qpdf writes direct /Length values: pdf-lib, meeting Ghostscript's indirect ones, drops a last
+    // data byte that happens to be a newline (see runGhostscript in pdfx.ts)
+    const direct = path.join(dir, 'direct.pdf');
+    await run('qpdf', ['--warning-exit-0', output, direct], { maxBuffer: 16 * 2 ** 20 });
+    const out = await PDFDocument.load(await readFile(direct), { updateMetadata: false });
     return out.getPages().map((page, i) => {
       const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
       const streams = xobjects

@@ -76,6 +76,29 @@ export function drawRegistrationMarks(page: PDFPage, trim: Rect, offset = MARK.o
   drawRegistration(page, x1 + d, (y0 + y1) / 2);
 }
 
+/**
+ * A colour bar: solids of each process ink, their 50 % tints, C+M+Y, and K at 25/50/75 %, in 4 mm
+ * patches from (x, y) rightwards; it shows the press operator each plate's density.
+ */
+export const COLOUR_BAR: [number, number, number, number][] = [
+  [1, 0, 0, 0],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+  [0.5, 0, 0, 0],
+  [0, 0.5, 0, 0],
+  [0, 0, 0.5, 0],
+  [1, 1, 1, 0],
+  [0, 0, 0, 0.25],
+  [0, 0, 0, 0.5],
+  [0, 0, 0, 0.75],
+];
+
+export function drawColourBar(page: PDFPage, x: number, y: number, size = 4 * MM): void {
+  for (const [i, [c, m, yy, k]] of COLOUR_BAR.entries())
+    page.drawRectangle({ x: x + i * size, y, width: size, height: size, color: cmyk(c, m, yy, k) });
+}
+
 export function drawSlug(page: PDFPage, text: string, x: number, y: number, font: PDFFont): void {
   page.drawText(text, { x, y, size: 6, font, color: REGISTRATION });
 }

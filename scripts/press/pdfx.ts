@@ -7,41 +7,79 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef } from 'pdf-lib';
+import { fileURLToPath } from 'node:url';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import type { BookMeta } from '../model/book.js';
 import { setXmp } from '../pdf/finish.js';
 import { restoreToUnicode, toUnicodeFonts, writeCMap } from '../pdf/tounicode.js';
 import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from './cmyk-images.js';
+import { type NeutralReport, neutralsToBlack } from './neutrals.js';
 
 const run = promisify(execFile);
 
-/** The CMYK characterisation Ghostscript ships (Debian libgs-common): SWOP, registered as CGATS TR 001. */
-export const OUTPUT_INTENT = {
-  icc: '/usr/share/color/icc/ghostscript/default_cmyk.icc',
-  identifier: 'CGATS TR 001',
-  condition: 'SWOP (CGATS TR 001), Ghostscript default_cmyk.icc',
+/** A registered printing condition and the ICC profile that characterises it. */
+export interface OutputIntent {
+  /** OutputConditionIdentifier as registered at the ICC (color.org), e.g. FOGRA39, JC200103. */
+  identifier: string;
+  /** OutputCondition: the condition in words. */
+  condition: string;
+  registry: string;
+  /** Absolute path of the ICC profile (CMYK output profile). */
+  icc: string;
+}
+
+/**
+ * FOGRA39 (ISO 12647-2:2004/Amd 1, coated paper): Fogra's characterisation data FOGRA39L.ti3 (Debian
+ * icc-profiles-free, Zlib) made into a profile with ArgyllCMS colprof (profiles/README.md).
+ */
+export const FOGRA39: OutputIntent = {
+  identifier: 'FOGRA39',
+  condition: 'Offset printing, according to ISO 12647-2:2004/Amd 1, paper type 1 or 2 (coated art), FOGRA39',
+  registry: 'http://www.color.org',
+  icc: fileURLToPath(new URL('../../profiles/FOGRA39L-folio.icc', import.meta.url)),
 };
+
+/** Conditions known by identifier, so that book.yaml need only give the profile. */
+const CONDITIONS: Record<string, string> = {
+  FOGRA39: FOGRA39.condition,
+  JC200103: 'Japan Color 2001 Coated (ISO 12647-2, sheet-fed offset, coated paper)',
+  FOGRA51: 'Offset printing, according to ISO 12647-2:2013, premium coated paper (PS1), FOGRA51',
+};
+
+/** book.yaml's `press.outputIntent` (a profile path relative to the manuscript folder) as an intent. */
+export function resolveOutputIntent(setting: BookMeta['press']['outputIntent'], root: string): OutputIntent {
+  if (typeof setting === 'string') return FOGRA39;
+  return {
+    identifier: setting.identifier,
+    condition: setting.condition ?? CONDITIONS[setting.identifier] ?? setting.identifier,
+    registry: setting.registry,
+    icc: path.resolve(root, setting.icc),
+  };
+}
 
 /**
  * Colour and image settings shared by the PDF/X pass and the image pre-conversion (so that an image
- * converted ahead comes out as the PDF/X pass itself would convert it). Images are kept lossless
- * (Flate): no JPEG generation loss in a press file, and Ghostscript's per-image filter analysis
- * (AutoFilter, ~0.3 s per photo) is skipped.
+ * converted ahead comes out as the PDF/X pass itself would convert it): RGB is converted with the
+ * OutputIntent's profile. Images are kept lossless (Flate): no JPEG generation loss in a press file,
+ * and Ghostscript's per-image filter analysis (AutoFilter, ~0.3 s per photo) is skipped.
  */
-const GS_COLOUR = [
-  `--permit-file-read=${OUTPUT_INTENT.icc}`,
-  '-sDEVICE=pdfwrite',
-  '-dCompatibilityLevel=1.4',
-  '-sColorConversionStrategy=CMYK',
-  '-sProcessColorModel=DeviceCMYK',
-  '-dAutoFilterColorImages=false',
-  '-dColorImageFilter=/FlateEncode',
-  '-dAutoFilterGrayImages=false',
-  '-dGrayImageFilter=/FlateEncode',
-  '-dDownsampleColorImages=false',
-  '-dDownsampleGrayImages=false',
-  '-dDownsampleMonoImages=false',
-];
+function gsColour(intent: OutputIntent): string[] {
+  return [
+    `--permit-file-read=${intent.icc}`,
+    '-sDEVICE=pdfwrite',
+    '-dCompatibilityLevel=1.3',
+    '-sColorConversionStrategy=CMYK',
+    '-sProcessColorModel=DeviceCMYK',
+    `-sOutputICCProfile=${intent.icc}`,
+    '-dAutoFilterColorImages=false',
+    '-dColorImageFilter=/FlateEncode',
+    '-dAutoFilterGrayImages=false',
+    '-dGrayImageFilter=/FlateEncode',
+    '-dDownsampleColorImages=false',
+    '-dDownsampleGrayImages=false',
+    '-dDownsampleMonoImages=false',
+  ];
+}
 
 let gsVersion: Promise<string> | undefined;
 const ghostscriptVersion = () =>
@@ -53,158 +91,202 @@ const ghostscriptVersion = () =>
 /** PostScript string in UTF-16BE hex, so a Chinese title survives pdfmark. */
 const psText = (s: string) => `<FEFF${Buffer.from(s, 'utf16le').swap16().toString('hex').toUpperCase()}>`;
 
+/** PostScript literal string, for ASCII text. */
+const psString = (s: string) => `(${s.replace(/[\\()]/g, (c) => `\\${c}`)})`;
+
+/** The part of ISO 15930 the PDF/X claims, and the PDF version it is based on (header and catalog). */
+export const PDFX = { part: 'PDF/X-3:2002', version: '1.3' } as const;
+
+export interface PdfxResult {
+  data: Uint8Array;
+  version: string;
+  images: CmykImageReport;
+  parts: number;
+  intent: OutputIntent;
+  neutrals: NeutralReport;
+}
+
+interface PdfxOptions {
+  images?: 'stand-ins' | 'converted' | 'inline';
+  parts?: number;
+  intent?: OutputIntent;
+  /** The manuscript folder: book.yaml's own profile path is relative to it. */
+  root?: string;
+}
+
+/** What the press PDF becomes before Ghostscript reads it, and what is needed to finish its output. */
+interface Prepared {
+  boxes: PageBoxes[];
+  images?: PreparedImages;
+  unicode: { font: string; map: Map<number, string> }[];
+  neutrals: NeutralReport;
+}
+
 /**
- * PDF/X (Ghostscript pdfwrite, -dPDFX): everything converted to CMYK, an OutputIntent with the ICC
- * profile, GTS_PDFXVersion, XMP; then the page boxes of the press PDF are set again, exactly.
+ * PDF/X (Ghostscript pdfwrite, -dPDFX): neutral colours as black ink only, everything else converted
+ * to CMYK with the OutputIntent's profile, GTS_PDFXVersion, XMP; then the page boxes of the press PDF
+ * are set again, exactly, and the header says the PDF version of the part claimed.
  * @example const pdfx = await makePdfx(pressBytes, book.meta);
  */
-export async function makePdfx(
-  press: Uint8Array,
-  meta: BookMeta,
-  opts: { images?: 'stand-ins' | 'converted' | 'inline'; parts?: number } = {},
-): Promise<{ data: Uint8Array; version: string; images: CmykImageReport; parts: number }> {
-  if (!existsSync(OUTPUT_INTENT.icc)) {
-    throw new FolioError([
-      {
-        file: OUTPUT_INTENT.icc,
-        line: 0,
-        column: 0,
-        severity: 'error',
-        message: 'The CMYK ICC profile for the PDF/X OutputIntent is missing',
-        ruleId: 'pdfx-icc',
-        hint: 'Run `bash scripts/setup.sh` (installs ghostscript and its ICC profiles).',
-      },
-    ]);
-  }
+export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: PdfxOptions = {}): Promise<PdfxResult> {
+  const intent = opts.intent ?? resolveOutputIntent(meta.press.outputIntent, opts.root ?? '.');
+  checkProfile(intent);
   const dir = await makeTempDir('folio-pdfx-');
   try {
     const input = path.join(dir, 'press.pdf');
     const output = path.join(dir, 'pdfx.pdf');
-    const def = path.join(dir, 'PDFX_def.ps');
-    await writeFile(def, pdfxDef(meta));
-    const epoch = String(Math.floor(meta.buildDate.getTime() / 1000));
-    let images: PreparedImages | undefined;
-    let boxes: PageBoxes[];
+    let prepared: Prepared | undefined;
     let ranges: [number, number][] = [];
-    let unicode: { font: string; map: Map<number, string> }[] = [];
     try {
-      // one parse of the press PDF: its boxes, then links out and images in CMYK, one save
-      const doc = await PDFDocument.load(press, { updateMetadata: false });
-      boxes = pageBoxes(doc);
-      removeAnnotations(doc);
-      // ranges spelled out as single entries before Ghostscript reads them; the maps kept for afterwards
-      const maps = toUnicodeFonts(doc);
-      for (const [ref, { map }] of maps) doc.context.assign(ref, doc.context.flateStream(writeCMap(map)));
-      unicode = [...maps.values()];
-      // Bookmarks are the booklet's and the press PDF's; a page range of Ghostscript would keep only its own.
-      doc.catalog.delete(PDFName.of('Outlines'));
-      doc.catalog.delete(PDFName.of('PageMode'));
-      const mode = opts.images ?? 'stand-ins';
-      if (mode !== 'inline')
-        images = await precomputeCmykImages(
-          doc,
-          GS_COLOUR,
-          await ghostscriptVersion(),
-          await readFile(OUTPUT_INTENT.icc),
-          { placeholders: mode === 'stand-ins' },
-        );
-      await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
-      // Ghostscript is one thread: a long book goes through it in page ranges side by side, joined by qpdf
+      await writeFile(path.join(dir, 'PDFX_def.ps'), pdfxDef(meta, intent));
+      prepared = await preparePress(press, input, intent, opts.images ?? 'stand-ins');
       ranges = pageRanges(
-        boxes.length,
-        opts.parts ?? (boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1),
+        prepared.boxes.length,
+        opts.parts ?? (prepared.boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1),
       );
-      const outs = ranges.map((_, i) => (ranges.length === 1 ? output : path.join(dir, `part-${i}.pdf`)));
-      await Promise.all(
-        ranges.map(([first, last], i) =>
-          run(
-            'gs',
-            [
-              '-q',
-              '-dBATCH',
-              '-dNOPAUSE',
-              '-dSAFER',
-              '-dPDFX',
-              ...GS_COLOUR,
-              '-dEmbedAllFonts=true',
-              '-dSubsetFonts=true',
-              '-dAutoRotatePages=/None',
-              '-dMaxInlineImageSize=0',
-              ...(ranges.length > 1 ? [`-dFirstPage=${first}`, `-dLastPage=${last}`] : []),
-              `-sOutputFile=${outs[i]}`,
-              def,
-              input,
-            ],
-            { env: { ...process.env, SOURCE_DATE_EPOCH: epoch }, maxBuffer: 16 * 2 ** 20 },
-          ),
-        ),
-      );
-      // the first part keeps its catalog (OutputIntent) and Info; the others give their pages
-      if (ranges.length > 1)
-        await run('qpdf', ['--warning-exit-0', outs[0]!, '--pages', '.', ...outs.slice(1), '--', output], {
-          maxBuffer: 16 * 2 ** 20,
-        });
+      await runGhostscript(dir, input, output, ranges, intent, meta);
     } catch (e) {
-      const err = e as { code?: string; stderr?: string; message: string };
-      throw new FolioError(
-        [
-          {
-            file: 'press-pdfx',
-            line: 0,
-            column: 0,
-            severity: 'error',
-            message:
-              err.code === 'ENOENT'
-                ? 'Ghostscript (gs) or qpdf is not installed'
-                : err.stderr !== undefined
-                  ? `Ghostscript failed: ${firstLines(err.stderr || err.message)}`
-                  : `The press PDF could not be prepared for Ghostscript: ${err.message}`,
-            ruleId: 'pdfx-ghostscript',
-            hint: 'Run `bash scripts/setup.sh` (installs ghostscript).',
-          },
-        ],
-        1,
-        { cause: e },
-      );
+      throw ghostscriptError(e);
     }
     let data: Uint8Array;
     try {
-      data = await finishPdfx(boxes, await readFile(output), meta, images, ranges, unicode);
+      data = await finishPdfx(prepared, await readFile(output), meta, ranges);
     } catch (e) {
-      throw new FolioError(
-        [
-          {
-            file: 'press-pdfx',
-            line: 0,
-            column: 0,
-            severity: 'error',
-            message: `Ghostscript's PDF/X could not be finished: ${(e as Error).message}`,
-            ruleId: 'pdfx-finish',
-            hint: 'A Folio fault: report it with the manuscript; the other outputs are fine with --target.',
-          },
-        ],
-        1,
-        { cause: e },
-      );
+      throw pdfxError(`Ghostscript's PDF/X could not be finished: ${(e as Error).message}`, 'pdfx-finish', e);
     }
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
-    const { restore: _, ...report } = images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
-    return { data, version, images: report, parts: ranges.length };
+    const { restore: _, ...report } = prepared.images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
+    return { data, version, images: report, parts: ranges.length, intent, neutrals: prepared.neutrals };
   } finally {
     await rm(dir, { recursive: true, force: true });
     forgetTempDir(dir);
   }
 }
 
-function pdfxDef(meta: BookMeta): string {
+function checkProfile(intent: OutputIntent): void {
+  if (existsSync(intent.icc)) return;
+  throw new FolioError([
+    {
+      file: intent.icc,
+      line: 0,
+      column: 0,
+      severity: 'error',
+      message: `The ICC profile of the PDF/X OutputIntent (${intent.identifier}) is missing`,
+      ruleId: 'pdfx-icc',
+      hint:
+        intent === FOGRA39
+          ? 'profiles/FOGRA39L-folio.icc belongs to Folio: restore it (git checkout profiles/) ' +
+            'or run scripts/press/make-icc.sh.'
+          : 'press.outputIntent.icc in book.yaml is relative to the manuscript folder: check the path.',
+    },
+  ]);
+}
+
+/**
+ * One parse of the press PDF: its boxes kept, links out, neutral colours as K, ToUnicode ranges
+ * spelled out (Ghostscript 10.00 misreads ranges), images converted ahead; one save, for Ghostscript.
+ */
+async function preparePress(
+  press: Uint8Array,
+  input: string,
+  intent: OutputIntent,
+  mode: NonNullable<PdfxOptions['images']>,
+): Promise<Prepared> {
+  const doc = await PDFDocument.load(press, { updateMetadata: false });
+  const boxes = pageBoxes(doc);
+  removeAnnotations(doc);
+  const neutrals = neutralsToBlack(doc);
+  const maps = toUnicodeFonts(doc);
+  for (const [ref, { map }] of maps) doc.context.assign(ref, doc.context.flateStream(writeCMap(map)));
+  // Bookmarks are the booklet's and the press PDF's; a page range of Ghostscript would keep only its own.
+  doc.catalog.delete(PDFName.of('Outlines'));
+  doc.catalog.delete(PDFName.of('PageMode'));
+  const images =
+    mode === 'inline'
+      ? undefined
+      : await precomputeCmykImages(doc, gsColour(intent), await ghostscriptVersion(), await readFile(intent.icc), {
+          placeholders: mode === 'stand-ins',
+        });
+  await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
+  return { boxes, images, unicode: [...maps.values()], neutrals };
+}
+
+/** Ghostscript is one thread: a long book goes through it in page ranges side by side, joined by qpdf. */
+async function runGhostscript(
+  dir: string,
+  input: string,
+  output: string,
+  ranges: [number, number][],
+  intent: OutputIntent,
+  meta: BookMeta,
+): Promise<void> {
+  const epoch = String(Math.floor(meta.buildDate.getTime() / 1000));
+  const outs = ranges.map((_, i) => path.join(dir, `part-${i}.pdf`));
+  const args = (i: number, [first, last]: [number, number]) => [
+    '-q',
+    '-dBATCH',
+    '-dNOPAUSE',
+    '-dSAFER',
+    '-dPDFX',
+    ...gsColour(intent),
+    '-dEmbedAllFonts=true',
+    '-dSubsetFonts=true',
+    '-dAutoRotatePages=/None',
+    '-dMaxInlineImageSize=0',
+    ...(ranges.length > 1 ? [`-dFirstPage=${first}`, `-dLastPage=${last}`] : []),
+    `-sOutputFile=${outs[i]}`,
+    path.join(dir, 'PDFX_def.ps'),
+    input,
+  ];
+  const env = { ...process.env, SOURCE_DATE_EPOCH: epoch };
+  await Promise.all(ranges.map((r, i) => run('gs', args(i, r), { env, maxBuffer: 16 * 2 ** 20 })));
+  // Always through qpdf: Ghostscript writes every /Length as an indirect object, and pdf-lib, not
+  // resolving it, finds the stream's end by its keyword and drops a last data byte that is a newline
+  // (a truncated page content stream, seen with the seed). qpdf writes direct lengths. The first part
+  // keeps its catalog (OutputIntent) and Info; the others give their pages.
+  const join = ranges.length > 1 ? ['--pages', '.', ...outs.slice(1), '--'] : [];
+  await run('qpdf', ['--warning-exit-0', outs[0]!, ...join, output], { maxBuffer: 16 * 2 ** 20 });
+}
+
+function pdfxError(message: string, ruleId: string, cause: unknown, hint?: string): FolioError {
+  return new FolioError(
+    [
+      {
+        file: 'press-pdfx',
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message,
+        ruleId,
+        hint: hint ?? 'A Folio fault: report it with the manuscript; the other outputs are fine with --target.',
+      },
+    ],
+    1,
+    { cause },
+  );
+}
+
+function ghostscriptError(e: unknown): FolioError {
+  if (e instanceof FolioError) return e;
+  const err = e as { code?: string; stderr?: string; message: string };
+  const message =
+    err.code === 'ENOENT'
+      ? 'Ghostscript (gs) or qpdf is not installed'
+      : err.stderr !== undefined
+        ? `Ghostscript failed: ${firstLines(err.stderr || err.message)}`
+        : `The press PDF could not be prepared for Ghostscript: ${err.message}`;
+  return pdfxError(message, 'pdfx-ghostscript', e, 'Run `bash scripts/setup.sh` (installs ghostscript).');
+}
+
+function pdfxDef(meta: BookMeta, intent: OutputIntent): string {
   return `%!
 % Generated by Folio from Ghostscript's lib/PDFX_def.ps.
-[ /GTS_PDFXVersion (PDF/X-3:2002)
+[ /GTS_PDFXVersion (${PDFX.part})
   /Title ${psText(meta.subtitle ? `${meta.title}——${meta.subtitle}` : meta.title)}
   /Author ${psText(meta.authors.join('、'))}
   /Trapped /False
 /DOCINFO pdfmark
-/ICCProfile (${OUTPUT_INTENT.icc}) def
+/ICCProfile ${psString(intent.icc)} def
 [/_objdef {icc_PDFX} /type /stream /OBJ pdfmark
 [{icc_PDFX} << /N 4 >> /PUT pdfmark
 [{icc_PDFX} ICCProfile (r) file /PUT pdfmark
@@ -212,10 +294,10 @@ function pdfxDef(meta: BookMeta): string {
 [{OutputIntent_PDFX} <<
   /Type /OutputIntent
   /S /GTS_PDFX
-  /OutputCondition (${OUTPUT_INTENT.condition})
-  /Info (${OUTPUT_INTENT.condition})
-  /OutputConditionIdentifier (${OUTPUT_INTENT.identifier})
-  /RegistryName (http://www.color.org)
+  /OutputCondition ${psString(intent.condition)}
+  /Info ${psString(intent.condition)}
+  /OutputConditionIdentifier ${psString(intent.identifier)}
+  /RegistryName ${psString(intent.registry)}
   /DestOutputProfile {icc_PDFX}
 >> /PUT pdfmark
 [{Catalog} <</OutputIntents [ {OutputIntent_PDFX} ]>> /PUT pdfmark
@@ -305,25 +387,51 @@ function pageBoxes(doc: PDFDocument): PageBoxes[] {
 
 /**
  * Ghostscript's output made whole: converted images and ToUnicode maps back, subset names apart;
- * TrimBox and BleedBox set again from the press PDF (Ghostscript may normalise or drop them); XMP and a stable /ID.
+ * TrimBox and BleedBox set again from the press PDF (Ghostscript may normalise or drop them); XMP,
+ * a stable /ID, and the header of the PDF version the part is based on (pdf-lib would write 1.7).
  */
 async function finishPdfx(
-  src: PageBoxes[],
+  prepared: Prepared,
   pdfx: Uint8Array,
   meta: BookMeta,
-  images: PreparedImages | undefined,
   ranges: [number, number][],
-  unicode: { font: string; map: Map<number, string> }[],
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdfx, { updateMetadata: false });
-  images?.restore(doc);
-  restoreToUnicode(doc, unicode);
+  prepared.images?.restore(doc);
+  restoreToUnicode(doc, prepared.unicode);
   renameSharedSubsets(doc, ranges);
-  const b = doc.getPages();
-  if (src.length !== b.length) throw new Error(`PDF/X has ${b.length} pages, press PDF ${src.length}`);
-  for (const [i, page] of b.entries()) {
+  restoreBoxes(doc, prepared.boxes);
+  // PDF/X-3 output of Ghostscript is PDF 1.3 and carries no XMP: add the packet, with the PDF/X id
+  setXmp(doc, meta, { creator: 'Folio (Ghostscript pdfwrite)', pdfx: PDFX.part });
+  // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.
+  const id = createHash('md5')
+    .update(meta.contentHash)
+    .update(meta.buildDate.toISOString())
+    .update('press-pdfx')
+    .digest('hex');
+  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+  doc.catalog.delete(PDFName.of('Version'));
+  return withHeader(await doc.save({ useObjectStreams: false, updateFieldAppearances: false }), PDFX.version);
+}
+
+/**
+ * pdf-lib's writer always starts the file with `%PDF-1.7`. The header is rewritten in place (same
+ * length, so no offset moves); the file uses nothing newer (no object or xref streams).
+ */
+export function withHeader(pdf: Uint8Array, version: string): Uint8Array {
+  const header = Buffer.from(`%PDF-${version}`, 'latin1');
+  if (Buffer.from(pdf.subarray(0, 5)).toString('latin1') !== '%PDF-' || header.length !== 8)
+    throw new Error('not a PDF with a %PDF-x.y header');
+  pdf.set(header, 0);
+  return pdf;
+}
+
+/** gs moves the origin to (0, 0): every box shifted by the same amount, set where it differs. */
+function restoreBoxes(doc: PDFDocument, src: PageBoxes[]): void {
+  const pages = doc.getPages();
+  if (src.length !== pages.length) throw new Error(`PDF/X has ${pages.length} pages, press PDF ${src.length}`);
+  for (const [i, page] of pages.entries()) {
     const origin = page.getMediaBox();
-    // gs moves the origin to (0, 0): shift every box by the same amount
     const dx = origin.x - src[i]!.media.x;
     const dy = origin.y - src[i]!.media.y;
     for (const name of ['TrimBox', 'BleedBox'] as const) {
@@ -332,27 +440,15 @@ async function finishPdfx(
         (n) => Math.round(n * 1000) / 1000,
       );
       const have = page.node.lookupMaybe(PDFName.of(name), PDFArray)?.asRectangle();
-      if (
-        !have ||
-        Math.abs(have.x - want[0]!) > 0.01 ||
-        Math.abs(have.y - want[1]!) > 0.01 ||
-        Math.abs(have.width - (want[2]! - want[0]!)) > 0.01 ||
-        Math.abs(have.height - (want[3]! - want[1]!)) > 0.01
-      ) {
-        page.node.set(PDFName.of(name), doc.context.obj(want));
-      }
+      const same =
+        have &&
+        Math.abs(have.x - want[0]!) <= 0.01 &&
+        Math.abs(have.y - want[1]!) <= 0.01 &&
+        Math.abs(have.width - (want[2]! - want[0]!)) <= 0.01 &&
+        Math.abs(have.height - (want[3]! - want[1]!)) <= 0.01;
+      if (!same) page.node.set(PDFName.of(name), doc.context.obj(want));
     }
   }
-  // PDF/X-3 output of Ghostscript is PDF 1.3 and carries no XMP: add the packet, with the PDF/X id
-  setXmp(doc, meta, { creator: 'Folio (Ghostscript pdfwrite)', pdfx: 'PDF/X-3:2002' });
-  // Ghostscript's /ID is not reproducible (its dates follow SOURCE_DATE_EPOCH): derive it from the content.
-  const id = createHash('md5')
-    .update(meta.contentHash)
-    .update(meta.buildDate.toISOString())
-    .update('press-pdfx')
-    .digest('hex');
-  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
-  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }
 
 /**

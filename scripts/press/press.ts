@@ -44,8 +44,15 @@ export async function makePressPdf(
       media[1] + 2.5 * (MARK.area / 13),
       font,
     );
+    // the book's identifier and the build stamp belong here, on the slug, not on the 版权页
+    drawSlug(page, buildStamp(meta, creator), trim[0], media[3] - 4.5 * (MARK.area / 13), font);
   }
   return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+}
+
+/** "urn:uuid:…   build 0123456789ab   Folio 0.1.0": what identifies this build of the book. */
+export function buildStamp(meta: BookMeta, creator: string): string {
+  return `${meta.identifier}   build ${meta.contentHash.slice(0, 12)}   ${creator}`;
 }
 
 export function setBox(

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mustache from 'mustache';
-import { isIsbn } from '../config/schema.js';
 import type { Book } from '../model/book.js';
+import { identification, imprintFigures, imprintLines, imprintNotes } from '../model/imprint.js';
+import { initialPlan, type PagePlan } from '../model/plan.js';
 import { coverArt } from './cover-art.js';
 import { escapeXml } from './escape.js';
 import { bookTexts } from './texts.js';
@@ -34,12 +35,17 @@ export interface HtmlBundle {
  * Folio's own templates (`templatesDir/booklet`) and the pinned fonts' CSS (render/fonts.ts).
  * @example const bundle = renderHtml(book); bundle.files.get('index.html')
  */
-export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle {
+export function renderHtml(
+  book: Book,
+  templatesDir = TEMPLATES_DIR,
+  plan: PagePlan = initialPlan(book.chapters.length),
+): HtmlBundle {
   const dir = path.join(templatesDir, 'booklet');
   const template = readFileSync(path.join(dir, 'book.html'), 'utf8');
   const { meta } = book;
   const geometry = computeGeometry(meta.trim);
   const css = readFileSync(path.join(dir, 'booklet.css'), 'utf8');
+  const coverHref = book.cover ? `m/${hrefOf(book.root, book.cover)}` : undefined;
   const view = {
     meta,
     version: FOLIO_VERSION,
@@ -47,23 +53,25 @@ export function renderHtml(book: Book, templatesDir = TEMPLATES_DIR): HtmlBundle
     titleLines: meta.title.split(/\s+/).filter(Boolean).map(displayHtml),
     titleHtml: displayHtml(meta.title),
     subtitleHtml: displayHtml(meta.subtitle ?? ''),
-    dateText: meta.date ? formatChineseDate(meta.date) : undefined,
-    trimText: `${meta.trim.width} × ${meta.trim.height} mm${meta.trim.name ? `（${meta.trim.name}）` : ''}`,
-    buildStamp:
-      `Folio ${FOLIO_VERSION} 排版 · ${meta.buildDate.toISOString().slice(0, 10)} · ` + meta.contentHash.slice(0, 12),
-    identifierLabel: isIsbn(meta.identifier) ? '书号' : '标识符',
-    identifierText: isIsbn(meta.identifier)
-      ? `ISBN ${meta.identifier.replace(/^ISBN[- ]?(1[03])?:?\s*/i, '')}`
-      : meta.identifier,
-    coverHref: book.cover ? `m/${hrefOf(book.root, book.cover)}` : undefined,
+    // 印张 and 字数 are set again from the final page count before printing (paginate's `finalize`)
+    imprint: imprintLines(meta, figuresFor(book, plan.pages ?? 0)),
+    imprintNotes: imprintNotes(meta),
+    cip: meta.imprint?.cip,
+    backLines: backCoverLines(meta),
+    plan: {
+      toc: plan.toc,
+      blanks: Array.from({ length: plan.blanks }, (_, i) => i),
+      bodyClass: plan.chapterStart === 'page' ? 'plan-chapter-any' : 'plan-chapter-right',
+    },
+    coverHref,
     toc: book.headings.filter((h) => h.level <= 2),
     chapters: book.chapters,
   };
   const html = Mustache.render(template, view, {}, { escape: escapeXml });
   const pages = pageCss(geometry, meta.title, {
     bleedMm: meta.press.bleed,
-    coverBackground: view.coverHref
-      ? `#123a5e url(${view.coverHref}) center / cover no-repeat`
+    coverBackground: coverHref
+      ? `#123a5e url(${coverHref}) center / cover no-repeat`
       : '#123a5e url(cover-art.svg) center / cover no-repeat',
   });
   const content = contentCss(book);
@@ -140,6 +148,24 @@ export function displayHtml(text: string): string {
     .split(/([0-9A-Za-z]+(?:[.,:/-][0-9A-Za-z]+)*)/)
     .map((part, i) => (i % 2 ? `<span class="nosp">${escapeXml(part)}</span>` : escapeXml(part)))
     .join('');
+}
+
+/** 开本, 印张 and 字数 of the booklet at `pages` pages, from its character grid. */
+export function figuresFor(book: Book, pages: number) {
+  const g = computeGeometry(book.meta.trim);
+  return imprintFigures(book.meta.trim, { chars: g.chars, lines: g.lines }, pages);
+}
+
+/** The foot of the back cover: 书号 and 定价, or 准印证号 and 内部资料\u3000免费交流, or 非卖品. */
+function backCoverLines(meta: Book['meta']): string[] {
+  const id = identification(meta);
+  const price = meta.imprint?.price;
+  return [
+    ...(id.isbn ? [`ISBN ${id.isbn}`] : []),
+    ...(id.permit ? [`准印证号：${id.permit}`] : []),
+    ...imprintNotes(meta),
+    ...(price !== undefined ? [`定价：${price.toFixed(2)} 元`] : []),
+  ];
 }
 
 /** 2026-11-29 → 2026年11月29日 (GB/T 15835: Arabic numerals). */
