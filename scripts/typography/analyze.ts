@@ -2,6 +2,8 @@
  * Runs in the paginated page (page.evaluate): walks the line boxes of every text block with Range
  * client rects and returns what breaks Chinese layout rules (docs/typography.md).
  * Self-contained on purpose: it is serialised into the browser.
+ * Over 60 lines on purpose: Puppeteer serialises only this function into the page, so its helpers are
+ * nested inside it, and ESLint counts nested functions in their parent.
  */
 export interface TypoFinding {
   page: number;
