@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
-import type { FidelityReport } from './check/fidelity.js';
+import type { FidelityReport, FidelityRun } from './check/fidelity.js';
 import { type Diagnostic, FolioError, wrapStageError } from './diagnostics/diagnostic.js';
 import { lintBook, summarise } from './lint/lint.js';
 import { loadManuscript, type Manuscript } from './manuscript/load.js';
@@ -18,6 +18,7 @@ import { type ManifestEntry, sha256, writeAtomic } from './output/write.js';
 import { makeOutputs, outputStages, type BuiltOutput, type MadeOutputs } from './output/make.js';
 import { OutputTransaction, recoverOutputs } from './output/transaction.js';
 import { pruneCaches } from './cache/cache.js';
+import { forgetTempDir, makeTempDir } from './output/cleanup.js';
 import { neededTools, requireTools } from './doctor/doctor.js';
 
 import { TARGETS, type Target } from './targets.js';
@@ -30,8 +31,13 @@ export interface BuildOptions {
   targets?: Target[];
   /** Paged.js time limit per target, ms. */
   timeoutMs?: number;
-  /** Run `folio check` on the outputs in the staging folder before they replace the earlier ones (default true). */
+  /**
+   * Run `folio check` on the outputs before they replace the earlier ones (default true). Each file is
+   * checked as soon as it is made, beside the work still running (the PDF/X); the swap waits for all.
+   */
   check?: boolean;
+  /** The check's EPUB validator: `fast` (@likecoin/epubcheck-ts, default) or `java` (epubcheck). */
+  epubcheck?: 'fast' | 'java';
   /** Progress lines (stage, time). */
   log?: (line: string) => void;
   onPage?: (n: number) => void;
@@ -102,9 +108,23 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
   // the external tools first: a missing one is one clear message, not a stage failing halfway
   const tools = await stages.run('tools', 'PATH', () => requireTools(neededTools(targets, opts.check !== false)));
   await recoverOutputs(opts.out, note);
-  const { manuscript, book } = await prepare(opts, stages);
-  const made = await layOutAndMake(opts, stages, manuscript, book, targets);
-  const committed = await writeOutputs(opts, stages, book, made, note);
+  // Chromium starts (its own processes, ~0.5 s) while this thread loads, lints and renders the book
+  const launching = launchBrowser();
+  launching.catch(() => {}); // awaited in the browser stage
+  const check = new LiveCheck(opts, targets);
+  let prepared: { manuscript: Manuscript; book: Book };
+  let made: MadeOutputs;
+  let committed: { entries: ManifestEntry[]; check?: FidelityReport };
+  try {
+    prepared = await prepare(opts, stages);
+    made = await layOutAndMake(opts, stages, prepared, targets, { launching, check });
+    committed = await writeOutputs(opts, stages, prepared.book, made, note, check);
+  } finally {
+    // never leave a browser behind: one a lint error made unnecessary, one that crashed or hangs
+    await closeBrowser(await launching.catch(() => undefined));
+    await check.dispose();
+  }
+  const { manuscript, book } = prepared;
   await pruneCaches(); // the content-keyed cache stays within its limits, least recently used first
   return {
     book,
@@ -152,9 +172,9 @@ function pressDiagnostics(manuscript: Manuscript, book: Book, opts: BuildOptions
 async function layOutAndMake(
   opts: BuildOptions,
   stages: Stages,
-  manuscript: Manuscript,
-  book: Book,
+  { manuscript, book }: { manuscript: Manuscript; book: Book },
   targets: Target[],
+  live: { launching: Promise<Browser>; check: LiveCheck },
 ) {
   const bundle = await stages.run('html', opts.manuscript, () => renderHtml(book));
   // a character no bundled face draws stops the build before the browser would pick a system font
@@ -163,24 +183,81 @@ async function layOutAndMake(
   manuscript.diagnostics.throwIfErrors();
   const modules = outputStages();
   modules.catch(() => {}); // awaited in makeOutputs; a failure to load surfaces there
-  let browser: Browser | undefined;
+  const browser = await stages.run('browser', 'chromium', () => live.launching);
   try {
-    browser = await stages.run('browser', 'chromium', () => launchBrowser());
     opts.onBrowser?.(browser);
-    const b = browser;
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     const planned = await stages.run('paginate', opts.manuscript, () =>
-      paginatePlanned(bundle, book, b, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }, manuscript.configFile),
+      paginatePlanned(bundle, book, browser, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }, manuscript.configFile),
     );
     const pagination = planned.pagination;
     stages.log(`page plan  ${planned.description}${planned.passes > 1 ? ' (laid out again to plan)' : ''}`);
     verifyPagination(book, pagination);
     if (!targets.includes('epub')) await closeBrowser(browser);
     const layout = layoutOf(book, pagination);
-    const ctx = { book, pagination, layout, targets, stages, browser: b, closeBrowser: () => closeBrowser(b) };
+    live.check.start(book);
+    const ctx = {
+      book,
+      pagination,
+      layout,
+      targets,
+      stages,
+      browser,
+      closeBrowser: () => closeBrowser(browser),
+      onOutput: (o: BuiltOutput) => live.check.add(o),
+    };
     return await makeOutputs(ctx, await modules);
   } finally {
     await closeBrowser(browser); // never leave a browser behind, even one that crashed or hangs
+  }
+}
+
+/**
+ * The fidelity check of one build, started file by file as the outputs are made (the booklet, press
+ * PDF and EPUB are read while Ghostscript makes the PDF/X), on copies in a folder of its own; the
+ * staged set is swapped in only when every file passed.
+ */
+class LiveCheck {
+  private run?: Promise<FidelityRun>;
+  private dir?: Promise<string>;
+  constructor(
+    private readonly opts: BuildOptions,
+    private readonly targets: Target[],
+  ) {}
+
+  start(book: Book): void {
+    if (this.opts.check === false || !this.targets.some((t) => ['booklet', 'press', 'epub'].includes(t))) return;
+    const mode = this.opts.epubcheck === 'java' ? 'java' : 'fast';
+    // loaded here, not at start-up: nothing of the check stands between the command and Chromium
+    this.run = import('./check/fidelity.js').then((m) => new m.FidelityRun(book, mode));
+    this.dir = makeTempDir('folio-check-'); // removed on SIGINT/SIGTERM too
+    this.run.catch(() => {});
+    this.dir.catch(() => {}); // both awaited in add/finish
+  }
+
+  get started(): boolean {
+    return this.run !== undefined;
+  }
+
+  add(o: BuiltOutput): void {
+    if (!this.run || !this.dir) return;
+    const file = this.dir.then(async (d) => {
+      await writeFile(path.join(d, o.file), o.data);
+      return path.join(d, o.file);
+    });
+    file.catch(() => {}); // the check's job awaits it
+    void this.run.then((r) => r.add(manifestEntry(o), file));
+  }
+
+  async finish(): Promise<FidelityReport | undefined> {
+    return (await this.run)?.finish();
+  }
+
+  async dispose(): Promise<void> {
+    const dir = await this.dir?.catch(() => undefined);
+    if (!dir) return;
+    await rm(dir, { recursive: true, force: true });
+    forgetTempDir(dir);
   }
 }
 
@@ -195,6 +272,7 @@ async function writeOutputs(
   book: Book,
   made: MadeOutputs,
   note: (text: string) => void,
+  live: LiveCheck,
 ): Promise<{ entries: ManifestEntry[]; check?: FidelityReport }> {
   if (made.report && !made.report.summary.passed) {
     await writeReport(path.resolve(opts.out), made.report, book.meta.title);
@@ -207,7 +285,7 @@ async function writeOutputs(
   const tx = await OutputTransaction.begin(opts.out);
   try {
     const entries = await stages.run('stage', opts.out, () => stageFiles(tx, book, made));
-    const check = await checkStaged(opts, stages, book, tx, entries);
+    const check = await checkOutputs(opts, stages, live);
     await stages.run('write', opts.out, () => tx.commit(entries, note));
     return { entries, check };
   } finally {
@@ -239,19 +317,11 @@ const manifestEntry = (o: BuiltOutput): ManifestEntry => ({
   ...(o.pages ? { pages: o.pages } : {}),
 });
 
-/** `folio check` on the staged set: a failure leaves the earlier outputs in place. */
-async function checkStaged(
-  opts: BuildOptions,
-  stages: Stages,
-  book: Book,
-  tx: OutputTransaction,
-  entries: ManifestEntry[],
-): Promise<FidelityReport | undefined> {
-  if (opts.check === false || !entries.some((e) => ['booklet', 'press', 'epub'].includes(e.target))) return undefined;
-  const report = await stages.run('check', opts.out, async () => {
-    const { checkFidelity } = await import('./check/fidelity.js');
-    return checkFidelity(opts.manuscript, tx.dir, { book });
-  });
+/** `folio check` on the set (started as each file was made): a failure leaves the earlier outputs in place. */
+async function checkOutputs(opts: BuildOptions, stages: Stages, live: LiveCheck): Promise<FidelityReport | undefined> {
+  if (!live.started) return undefined;
+  const report = await stages.run('check', opts.out, () => live.finish());
+  if (!report) return undefined;
   if (!report.passed) throw new FolioError(report.diagnostics);
   return report;
 }

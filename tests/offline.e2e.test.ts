@@ -1,6 +1,6 @@
-// Offline in fact: a whole seed build (Chromium, Ghostscript, poppler, Java's epubcheck and every child)
-// under strace, which records every connect, send and write to a network address. No packet may leave
-// the machine and no name may be looked up.
+// Offline in fact: a whole seed build (Chromium, Ghostscript, poppler, Java's epubcheck — --epubcheck java —
+// and every child) under strace, which records every connect, send and write to a network address. No packet
+// may leave the machine and no name may be looked up.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,7 +45,17 @@ describe('a seed build under strace', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'folio-offline-'));
     const traceFile = path.join(out, 'strace.txt');
     const r = await traced(
-      [process.execPath, 'bin/folio.js', 'build', '--manuscript', 'manuscript', '--out', path.join(out, 'dist')],
+      [
+        process.execPath,
+        'bin/folio.js',
+        'build',
+        '--epubcheck',
+        'java',
+        '--manuscript',
+        'manuscript',
+        '--out',
+        path.join(out, 'dist'),
+      ],
       traceFile,
     );
     expect(r.status, r.stderr).toBe(0);

@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import JSZip from 'jszip';
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, type PDFPage, PDFRef, PDFString } from 'pdf-lib';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { loadManuscript } from '../manuscript/load.js';
 import { type Block, buildBook, type Book } from '../model/book.js';
 import type { ManifestEntry } from '../output/write.js';
-import { pageText } from '../preflight/poppler.js';
+import { poppler } from '../preflight/poppler.js';
+import { fastEpubcheck, javaEpubcheck, EPUBCHECK_JAR } from './epubcheck.js';
 import { computeGeometry } from '../render/geometry.js';
 import { bookTexts, type BookTexts } from '../render/texts.js';
 
@@ -19,9 +18,23 @@ export interface FidelityReport {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Which EPUB validator runs: `java` the real epubcheck (`folio check`, `npm test`), `fast`
+ * @likecoin/epubcheck-ts (the build's own gate: no JVM start; docs/performance.md says why it is
+ * trusted), `false` none.
+ */
+export type EpubcheckMode = 'java' | 'fast' | false;
+
+export interface FidelityOptions {
+  epubcheck?: EpubcheckMode | boolean;
+  book?: Book;
+}
+
 const squash = (s: string) => s.replace(/\s+/g, '');
 /** Table cells shorter than this (numbers, a word) are not looked for on their own. */
 const MIN_CELL = 6;
+const epubcheckMode = (o: FidelityOptions): EpubcheckMode =>
+  o.epubcheck === true || o.epubcheck === undefined ? 'java' : o.epubcheck;
 
 /**
  * `folio check`: reads the built outputs and proves nothing was lost, repeated or reordered:
@@ -32,38 +45,79 @@ const MIN_CELL = 6;
 export async function checkFidelity(
   manuscriptDir: string,
   outDir: string,
-  opts: { epubcheck?: boolean; book?: Book } = {},
+  opts: FidelityOptions = {},
 ): Promise<FidelityReport> {
   // the build passes the book it built from: no second load of the manuscript
   const book = opts.book ?? buildBook(await loadManuscript(manuscriptDir));
   const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as {
     outputs: ManifestEntry[];
   };
-  const report: FidelityReport = { passed: true, checked: [], diagnostics: [] };
-  // the PDF/X has no bookmarks: its first chapter page comes from the booklet's or press PDF's outline
-  let firstChapterPage: number | undefined;
-  const readable = (entry: ManifestEntry) => unreadableAs(entry, report.diagnostics);
-  for (const entry of manifest.outputs) {
-    const file = path.join(outDir, entry.file);
+  const run = new FidelityRun(book, epubcheckMode(opts));
+  for (const entry of manifest.outputs) run.add(entry, path.join(outDir, entry.file));
+  return run.finish();
+}
+
+type Checked = FidelityReport['checked'][number];
+
+/**
+ * The check of one build, file by file as each output exists (the build starts the booklet's check
+ * while Ghostscript makes the PDF/X). The PDF/X has no bookmarks: it is read from the first chapter
+ * page of the booklet's or press PDF's outline, once one of them has been read.
+ */
+export class FidelityRun {
+  private readonly jobs: { target: string; job: Promise<Checked | undefined> }[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private firstPage?: Promise<number | undefined>;
+  private pdfx?: { entry: ManifestEntry; file: Promise<string> };
+
+  constructor(
+    private readonly book: Book,
+    private readonly epubcheck: EpubcheckMode,
+  ) {}
+
+  /** Starts the check of one output file (on disk at `file`, or once the promise resolves). */
+  add(entry: ManifestEntry, file: string | Promise<string>): void {
+    const out = this.diagnostics;
+    const at = Promise.resolve(file);
     if (entry.target === 'booklet' || entry.target === 'press') {
-      const r = await checkPdf(book, file, entry, report.diagnostics).catch(readable(entry));
-      if (!r) continue;
-      firstChapterPage ??= r.first;
-      report.checked.push(r.result);
+      const pdf = at.then((f) => checkPdf(this.book, f, entry, out));
+      this.firstPage ??= pdf.then((r) => r.first).catch(() => undefined);
+      this.push(
+        entry,
+        pdf.then((r) => r.result),
+      );
     }
-    if (entry.target === 'epub') {
-      const r = await checkEpub(book, file, entry, report.diagnostics, opts.epubcheck !== false).catch(readable(entry));
-      if (r) report.checked.push(r);
-    }
+    if (entry.target === 'epub')
+      this.push(
+        entry,
+        at.then((f) => checkEpub(this.book, f, entry, out, this.epubcheck)),
+      );
+    if (entry.target === 'press-pdfx') this.pdfx = { entry, file: at };
   }
-  const pdfx = manifest.outputs.find((e) => e.target === 'press-pdfx');
-  if (pdfx && firstChapterPage !== undefined) {
-    const file = path.join(outDir, pdfx.file);
-    const r = await checkPdf(book, file, pdfx, report.diagnostics, firstChapterPage).catch(readable(pdfx));
-    if (r) report.checked.push(r.result);
+
+  /** An output the check cannot even open (damaged, cut off) is a finding of its own, not a crash. */
+  private push(entry: ManifestEntry, job: Promise<Checked>): void {
+    this.jobs.push({ target: entry.target, job: job.catch(unreadableAs(entry, this.diagnostics)) });
   }
-  report.passed = !report.diagnostics.some((d) => d.severity === 'error');
-  return report;
+
+  /** Waits for every started check (and the PDF/X's, which needs a first page) and reports in manifest order. */
+  async finish(): Promise<FidelityReport> {
+    const first = await this.firstPage;
+    const { pdfx } = this;
+    if (pdfx && first !== undefined)
+      this.push(
+        pdfx.entry,
+        pdfx.file.then(async (f) => (await checkPdf(this.book, f, pdfx.entry, this.diagnostics, first)).result),
+      );
+    const order = ['booklet', 'press', 'epub', 'press-pdfx'];
+    const checked = (
+      await Promise.all(
+        [...this.jobs].sort((a, b) => order.indexOf(a.target) - order.indexOf(b.target)).map((j) => j.job),
+      )
+    ).filter((c): c is Checked => c !== undefined);
+    const passed = !this.diagnostics.some((d) => d.severity === 'error');
+    return { passed, checked, diagnostics: this.diagnostics };
+  }
 }
 
 /** How an output shows what Folio adds to a block: calls, page references, addresses. */
@@ -238,25 +292,11 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
       });
     checks.push(`outline: ${outline.length} bookmarks = headings`);
   }
-  // text of the text block of every page from the first chapter on
-  const g = computeGeometry(book.meta.trim);
+  // text of the text block of every page from the first chapter on; the front matter (contents) beside it
   const first = firstPage ?? outline[0]?.page ?? 1;
-  let text = '';
-  // up to the page before the back cover (the last page), whose title may also be a chapter title
-  for (let n = first; n < pages.length; n++) {
-    const p = pages[n - 1]!;
-    const trim = (
-      p.node.lookupMaybe(PDFName.of('TrimBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)
-    ).asRectangle();
-    const crop = (
-      p.node.lookupMaybe(PDFName.of('CropBox'), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)
-    ).asRectangle();
-    const left = trim.x - crop.x + (n % 2 ? g.inner : g.outer);
-    const top = crop.y + crop.height - (trim.y + trim.height) + g.top;
-    text += squash(
-      await pageText(file, n, { x: left - 2, y: top - 2, w: g.chars * g.em + 4, h: g.lines * g.line + 4 }, 'raw'),
-    );
-  }
+  const front = firstPage === undefined && first > 1 ? frontMatter(file, first - 1) : Promise.resolve([]);
+  front.catch(() => {}); // awaited below
+  const text = squash((await textBlocks(book, file, pages, first)).join(''));
   const r: Rendering = {
     kind: 'print',
     numbering: book.meta.footnotes.numbering,
@@ -264,13 +304,36 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
   };
   const blocks = checkBlocks(book, takeNotes(book, text, entry.file, r, out), entry.file, r, out);
   checks.push(`text: ${blocks} blocks once each, in order`);
-  // the contents, from its 目录 page up to the first chapter (a long book's contents run over several
-  // pages): each entry's number is the outline's page
+  const contents = checkContents(await front, outline, entry, out);
+  if (contents) checks.push(contents);
+  return { first, result: { target: entry.target, file: entry.file, blocks, checks } };
+}
+
+/**
+ * The text block of pages `first`… (page 1 at index 0 of the result is page `first`): one pdftotext
+ * call per distinct crop rectangle (recto and verso differ by the binding margin), each over the whole
+ * range and split at its form feeds — not one process per page.
+ */
+/** Pages 1…last laid out as text (`pdftotext -layout`), in one call split at its form feeds. */
+async function frontMatter(file: string, last: number): Promise<string[]> {
+  const text = await poppler('pdftotext', ['-enc', 'UTF-8', '-layout', '-f', '1', '-l', String(last), file, '-']);
+  return text.split('\f').slice(0, last);
+}
+
+/**
+ * The contents, from its 目录 page up to the first chapter (a long book's contents run over several
+ * pages): each entry's number is the outline's page. Returns the check's line, or nothing without contents.
+ */
+function checkContents(
+  front: string[],
+  outline: { title: string; level: number; page: number }[],
+  entry: ManifestEntry,
+  out: Diagnostic[],
+): string | undefined {
   // title → its page numbers in contents order (two chapters may both have a 小结)
   const printed = new Map<string, number[]>();
   let inContents = false;
-  for (let n = 1; n < first && firstPage === undefined; n++) {
-    const layout = await pageText(file, n, undefined, true);
+  for (const layout of front) {
     if (squash(layout).startsWith('目录')) inContents = true;
     if (!inContents) continue;
     for (const line of layout.split('\n')) {
@@ -278,26 +341,70 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
       if (m) printed.set(squash(m[1]!), [...(printed.get(squash(m[1]!)) ?? []), Number(m[2])]);
     }
   }
-  if (inContents) {
-    for (const o of outline.filter((x) => x.level <= 2)) {
-      const p = printed.get(squash(o.title))?.shift();
-      if (p !== o.page)
-        out.push({
-          file: entry.file,
-          line: 0,
-          column: 0,
-          severity: 'error',
-          message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`,
-          ruleId: 'fidelity-toc',
-          hint: 'The contents must be generated from the laid-out pages.',
-        });
-    }
-    checks.push(`contents: ${outline.filter((x) => x.level <= 2).length} entries = outline pages`);
+  if (!inContents) return undefined;
+  for (const o of outline.filter((x) => x.level <= 2)) {
+    const p = printed.get(squash(o.title))?.shift();
+    if (p !== o.page)
+      out.push({
+        file: entry.file,
+        line: 0,
+        column: 0,
+        severity: 'error',
+        message: `Contents say "${o.title}" is on page ${p ?? '(missing)'}, the outline says ${o.page}`,
+        ruleId: 'fidelity-toc',
+        hint: 'The contents must be generated from the laid-out pages.',
+      });
   }
-  return { first, result: { target: entry.target, file: entry.file, blocks, checks } };
+  return `contents: ${outline.filter((x) => x.level <= 2).length} entries = outline pages`;
 }
 
-async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[], runEpubcheck: boolean) {
+async function textBlocks(book: Book, file: string, pages: PDFPage[], first: number): Promise<string[]> {
+  const g = computeGeometry(book.meta.trim);
+  const rects = new Map<string, number[]>();
+  // up to the page before the back cover (the last page), whose title may also be a chapter title
+  for (let n = first; n < pages.length; n++) {
+    const p = pages[n - 1]!;
+    const box = (name: string) =>
+      (p.node.lookupMaybe(PDFName.of(name), PDFArray) ?? p.node.lookup(PDFName.of('MediaBox'), PDFArray)).asRectangle();
+    const trim = box('TrimBox');
+    const crop = box('CropBox');
+    const left = trim.x - crop.x + (n % 2 ? g.inner : g.outer);
+    const top = crop.y + crop.height - (trim.y + trim.height) + g.top;
+    const r = [left - 2, top - 2, g.chars * g.em + 4, g.lines * g.line + 4].map((v) => String(Math.round(v)));
+    const key = r.join(' ');
+    rects.set(key, [...(rects.get(key) ?? []), n]);
+  }
+  const text: string[] = [];
+  await Promise.all(
+    [...rects].map(async ([key, numbers]) => {
+      const [x, y, w, h] = key.split(' ');
+      const lo = numbers[0]!;
+      const hi = numbers[numbers.length - 1]!;
+      const args = [
+        '-enc',
+        'UTF-8',
+        '-raw',
+        '-f',
+        String(lo),
+        '-l',
+        String(hi),
+        '-x',
+        x!,
+        '-y',
+        y!,
+        '-W',
+        w!,
+        '-H',
+        h!,
+      ];
+      const all = (await poppler('pdftotext', [...args, file, '-'])).split('\f');
+      for (const n of numbers) text[n - first] = all[n - lo] ?? '';
+    }),
+  );
+  return text;
+}
+
+async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Diagnostic[], mode: EpubcheckMode) {
   const checks: string[] = [];
   const zip = await JSZip.loadAsync(await readFile(file));
   const xhtml = async (name: string) => (await zip.file(`OEBPS/${name}`)?.async('string')) ?? '';
@@ -350,37 +457,49 @@ async function checkEpub(book: Book, file: string, entry: ManifestEntry, out: Di
       hint: 'Rebuild the EPUB.',
     });
   checks.push(`nav: ${hrefs.length} entries = headings`);
-  if (runEpubcheck) {
-    const jar = '/usr/share/java/epubcheck.jar';
-    if (!existsSync(jar))
-      out.push({
-        file: entry.file,
-        line: 0,
-        column: 0,
-        severity: 'warning',
-        message: 'epubcheck is not installed: EPUB not validated',
-        ruleId: 'fidelity-epubcheck',
-        hint: 'Run `bash scripts/setup.sh`.',
-      });
-    else {
-      const r = spawnSync('java', ['-jar', jar, file], { encoding: 'utf8' });
-      const m = /Messages: (\d+) fatals? \/ (\d+) errors? \/ (\d+) warnings?/.exec(`${r.stdout}${r.stderr}`);
-      const errors = m ? Number(m[1]) + Number(m[2]) : 1;
-      const warnings = m ? Number(m[3]) : 0;
-      if (errors || warnings)
-        out.push({
-          file: entry.file,
-          line: 0,
-          column: 0,
-          severity: errors ? 'error' : 'warning',
-          message: `epubcheck: ${errors} errors, ${warnings} warnings`,
-          ruleId: 'fidelity-epubcheck',
-          hint: `java -jar ${jar} ${file}`,
-        });
-      checks.push(`epubcheck: ${errors} errors, ${warnings} warnings`);
-    }
-  }
+  const verdict = await validateEpub(file, entry, out, mode);
+  if (verdict) checks.push(verdict);
   return { target: entry.target, file: entry.file, blocks, checks };
+}
+
+/** epubcheck (Java) or epubcheck-ts on the EPUB: errors fail the check, warnings are reported. */
+async function validateEpub(
+  file: string,
+  entry: ManifestEntry,
+  out: Diagnostic[],
+  mode: EpubcheckMode,
+): Promise<string | undefined> {
+  if (!mode) return undefined;
+  const v = mode === 'fast' ? await fastEpubcheck(await readFile(file)) : javaEpubcheck(file);
+  if (!v) {
+    out.push({
+      file: entry.file,
+      line: 0,
+      column: 0,
+      severity: 'warning',
+      message: 'epubcheck is not installed: EPUB not validated',
+      ruleId: 'fidelity-epubcheck',
+      hint: 'Run `bash scripts/setup.sh`.',
+    });
+    return undefined;
+  }
+  const first = v.messages[0];
+  if (v.errors || v.warnings)
+    out.push({
+      file: entry.file,
+      line: 0,
+      column: 0,
+      severity: v.errors ? 'error' : 'warning',
+      message:
+        `${v.tool}: ${v.errors} errors, ${v.warnings} warnings` +
+        (first ? ` (first: ${first.id} ${first.message}${first.where ? ` at ${first.where}` : ''})` : ''),
+      ruleId: 'fidelity-epubcheck',
+      hint:
+        mode === 'fast'
+          ? 'Build with --epubcheck java (or run `folio check`) for the real epubcheck report.'
+          : `java -jar ${EPUBCHECK_JAR} ${file}`,
+    });
+  return `${v.tool}: ${v.errors} errors, ${v.warnings} warnings`;
 }
 
 /**

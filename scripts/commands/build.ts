@@ -12,6 +12,7 @@ export interface BuildOptions {
   target?: Target[];
   timeout: number;
   check: boolean;
+  epubcheck: 'fast' | 'java';
   verbose?: boolean;
   /** A press build that is only a proof is an error (as book.yaml press.strict). */
   print?: boolean;
@@ -30,6 +31,7 @@ async function runBuild(o: BuildOptions): Promise<number> {
     timeoutMs: o.timeout * 1000,
     check: o.check,
     print: o.print,
+    epubcheck: o.epubcheck,
     log: (line) => progress.log(line),
     onPage: (n) => progress.page(n),
   }).finally(() => progress.done());
@@ -62,6 +64,11 @@ export const build: FolioCommand<[BuildOptions]> = {
       .addOption(new Option('-t, --target <name...>', 'target(s) to build (default: all)').choices([...TARGETS]))
       .option('--timeout <seconds>', 'time limit for pagination', positiveSeconds('timeout'), 120)
       .option('--no-check', 'skip the fidelity check of the staged outputs before they replace the earlier ones')
+      .addOption(
+        new Option('--epubcheck <validator>', "the check's EPUB validator: fast (epubcheck-ts) or java (epubcheck)")
+          .choices(['fast', 'java'])
+          .default('fast'),
+      )
       .option('-v, --verbose', 'list every warning and note in full (default: one line per kind)')
       .option('--print', 'press files must be print-ready: a proof (placeholders, no 书号/准印证号, RGB) is an error')
       .addHelpText(

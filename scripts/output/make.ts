@@ -67,6 +67,8 @@ export interface MakeContext {
   browser: Browser;
   /** Closes the browser after its last use (the EPUB's chapters). */
   closeBrowser: () => Promise<void>;
+  /** Called with each output as soon as it is made (the build starts its fidelity check there). */
+  onOutput?: (o: BuiltOutput) => void;
 }
 
 /** Everything the run collects while the targets are made side by side. */
@@ -81,6 +83,7 @@ class Collector {
 
   add(o: BuiltOutput, preflight = false): void {
     this.outputs.push(o);
+    this.c.onOutput?.(o);
     if (!preflight) return;
     // each press file is preflighted as soon as it exists (poppler runs in processes of its own)
     const check = preflightBytes(this.m.preflightFile, o.target, o.file, o.data, this.c.layout);
