@@ -82,6 +82,11 @@ describe.each(Object.keys(MANUSCRIPTS) as Name[])('the %s booklet, measured on t
       const on = all.filter((g) => g.page === page && g.font.startsWith('NotoSansSC') && g.size >= 12);
       const three = on.findIndex((g, k) => g.c === '3' && on[k + 1]?.c === '0');
       expect(three, `"30" on p. ${page}`).toBeGreaterThanOrEqual(0);
+      // the number stays on the line of the character after it ("30载", "30年"), never a line of its own
+      const ink = on.filter((g) => g.c.trim() !== '');
+      const next = ink[ink.indexOf(on[three]!) + 2];
+      expect(next?.c, `a Han character after "30" on p. ${page}`).toMatch(/\p{Script=Han}/u);
+      expect(Math.abs(next!.y - on[three]!.y), `"30" on a line of its own on p. ${page}`).toBeLessThan(1);
       // the 0 starts where the 3 ends: no letter-spacing between them (0.08 em would be 2.7 pt on the cover)
       expect(on[three + 1]!.x - on[three]!.right).toBeLessThan(0.3);
     }
