@@ -28,7 +28,7 @@ describe('folio doctor', () => {
     expect(r.status).toBe(0);
     const gs = spawnSync('gs', ['--version'], { encoding: 'utf8' }).stdout.trim();
     expect(row(r.stdout, 'Ghostscript (gs)')).toMatch(
-      new RegExp(`^Ghostscript \\(gs\\) +ok +${gs.replace(/\./g, '\\.')} +/usr/bin/gs +press-pdfx$`),
+      new RegExp(`^Ghostscript \\(gs\\) +ok +${gs.replace(/\./g, '\\.')} +/usr/bin/gs +press-pdfx, imposed$`),
     );
     const chromium = /(\d+\.\d+\.\d+\.\d+)/.exec(
       spawnSync('chromium', ['--version'], { encoding: 'utf8' }).stdout,
@@ -37,10 +37,10 @@ describe('folio doctor', () => {
     expect(row(r.stdout, 'Chromium')).toContain(chromium);
     for (const tool of ['qpdf', 'pdffonts', 'pdfimages', 'pdftotext', 'pdftoppm', 'Java', 'epubcheck'])
       expect(row(r.stdout, tool), tool).toMatch(/ ok +\d+\.\d+/);
-    expect(r.stdout).toMatch(/^doctor: every required tool found \(9 of 9 tools\)$/m);
+    expect(r.stdout).toMatch(/^doctor: every required tool found \(10 of 10 tools\)$/m);
     const json = JSON.parse(folio(['doctor', '--format', 'json'], cache()).stdout) as { tools: { id: string }[] };
     expect(json.tools.map((t) => t.id)).toEqual([
-      ...['chromium', 'gs', 'qpdf', 'pdffonts', 'pdfimages', 'pdftotext', 'pdftoppm', 'java', 'epubcheck'],
+      ...['chromium', 'gs', 'qpdf', 'mutool', 'pdffonts', 'pdfimages', 'pdftotext', 'pdftoppm', 'java', 'epubcheck'],
     ]);
   });
 });
@@ -49,7 +49,7 @@ describe('folio doctor with a tool taken away', () => {
   it('names a tool missing from PATH, with the install hint, and exits 1', () => {
     const r = folio(['doctor'], { ...cache(), PATH: fakeBin(['gs']) });
     expect(r.status).toBe(1);
-    expect(row(r.stdout, 'Ghostscript (gs)')).toMatch(/^Ghostscript \(gs\) +MISSING +- +- +press-pdfx$/);
+    expect(row(r.stdout, 'Ghostscript (gs)')).toMatch(/^Ghostscript \(gs\) +MISSING +- +- +press-pdfx, imposed$/);
     const hint = 'Install it with `bash scripts/setup.sh` (apt-get install ghostscript).';
     expect(r.stdout).toContain(`Ghostscript (gs) was not found on PATH\n  ${hint}`);
     expect(r.stdout).toMatch(/^doctor: 1 required tool\(s\) missing or too old/m);
@@ -74,7 +74,7 @@ describe('folio doctor with a tool taken away', () => {
     const r = folio(['doctor'], { ...cache(), PATH: fakeBin(['java']) });
     expect(r.status).toBe(0);
     expect(row(r.stdout, 'Java')).toMatch(/^Java +missing \(optional\) +- +- +check$/);
-    expect(r.stdout).toMatch(/^doctor: every required tool found \(8 of 9 tools; optional, missing: java\)$/m);
+    expect(r.stdout).toMatch(/^doctor: every required tool found \(9 of 10 tools; optional, missing: java\)$/m);
   });
 
   it('reads a version once per executable: cached until the file changes', () => {

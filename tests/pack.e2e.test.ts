@@ -17,7 +17,8 @@ const run = (cmd: string, args: string[], cwd: string) => {
 };
 
 /** What a user's install may hold: the bin, the sources tsx runs, templates, the schema, the docs. */
-const ALLOWED = /^package\/(package\.json|README\.md|LICENSE|bin\/|scripts\/(?!bench\/)|templates\/|schema\/|docs\/)/;
+const ALLOWED =
+  /^package\/(package\.json|README\.md|LICENSE|bin\/|scripts\/(?!bench\/)|templates\/|schema\/|docs\/|profiles\/)/;
 
 describe('the packed CLI, installed outside the repository', () => {
   let files: string[] = [];
@@ -46,6 +47,7 @@ describe('the packed CLI, installed outside the repository', () => {
     for (const f of [
       'bin/folio.js',
       'schema/book.schema.json',
+      'profiles/FOGRA39L-folio.icc',
       'templates/new/01-chapter.md',
       'templates/new/gitignore',
     ])

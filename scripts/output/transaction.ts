@@ -1,6 +1,6 @@
 import { removeOnSignal } from './cleanup.js';
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
 import { type Manifest, type ManifestEntry, outputWriteError, writeAtomic } from './write.js';
@@ -85,12 +85,6 @@ export class OutputTransaction {
   /** A manifest of the staged outputs only, for the check in the staging folder. */
   async writeStagedManifest(entries: ManifestEntry[]): Promise<void> {
     await this.write(MANIFEST, manifestText({ outputs: sortEntries(entries) }));
-    // Test hook: FOLIO_FAULT_STAGED=<file> cuts that staged file in half, as a faulty stage would leave it
-    const cut = process.env.FOLIO_FAULT_STAGED;
-    if (cut && this.names.includes(cut)) {
-      const file = path.join(this.dir, cut);
-      await truncate(file, Math.floor((await lstat(file)).size / 2));
-    }
   }
 
   /**
