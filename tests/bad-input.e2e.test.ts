@@ -5,6 +5,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { folio, folioAsync, manuscript, previousOutputs } from './helpers/fixture.js';
 
 /** A PNG header that claims a huge image (the check reads the header; no need for the pixels). */
@@ -39,6 +42,45 @@ function truncatedJpeg(): Buffer {
   ]);
   const jpeg = readFileSync(file);
   return jpeg.subarray(0, jpeg.length - 200);
+}
+
+/**
+ * A JPEG (jpeg-js's encoder, a 600 × 400 gradient) whose entropy-coded data is damaged where the marker
+ * walk cannot see it: `ones` overwrites 2 KB in the middle of the scan with stuffed 0xFF 0x00 pairs
+ * (no marker; all-one bits are no Huffman code), `short` drops the second half of the scan and keeps
+ * the end-of-image marker. SOI, the segments, the scan header and EOI are intact in both.
+ */
+function damagedJpeg(how: 'ones' | 'short'): Buffer {
+  const [w, h] = [600, 400];
+  const data = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) data.set([(i % w) % 256, Math.floor(i / w) % 256, (i * 7) % 256, 255], i * 4);
+  const good = Buffer.from(jpeg.encode({ data, width: w, height: h }, 90).data);
+  const sos = good.indexOf(Buffer.from([0xff, 0xda]));
+  const scan = sos + 2 + good.readUInt16BE(sos + 2);
+  const middle = scan + Math.floor((good.length - 2 - scan) / 2);
+  if (how === 'short') return Buffer.concat([good.subarray(0, middle), Buffer.from([0xff, 0xd9])]);
+  const bad = Buffer.from(good);
+  for (let i = middle; i < middle + 2048; i += 2) bad.set([0xff, 0x00], i);
+  return bad;
+}
+
+/**
+ * A PNG whose chunks all check out (CRCs right, image data of the full size) but whose row 10 has filter
+ * type 9, which does not exist: only a decoder going through the rows finds it.
+ */
+function badFilterPng(): Buffer {
+  const [w, h] = [64, 32];
+  const png = PNG.sync.write(Object.assign(new PNG({ width: w, height: h }), { data: Buffer.alloc(w * h * 4, 200) }));
+  const at = png.indexOf('IDAT', 0, 'latin1') - 4;
+  const raw = inflateSync(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+  raw[10 * (1 + w * 4)] = 9;
+  const data = deflateSync(raw);
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('IDAT', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return Buffer.concat([png.subarray(0, at), chunk, png.subarray(at + 12 + png.readUInt32BE(at))]);
 }
 
 /** A YAML alias bomb: nine levels of nine aliases each (387 million nodes when expanded). */
@@ -230,6 +272,21 @@ const cases: [string, Record<string, string | Buffer | null>, RegExp, string[]?]
     'a truncated JPEG',
     { ...md('![断](images/cut.jpg "半张图。")'), 'images/cut.jpg': truncatedJpeg() },
     /01\.md:3:6 error Image cannot be decoded fully: images\/cut\.jpg: the JPEG ends before its end-of-image marker \(truncated\) image-truncated/,
+  ],
+  [
+    'a JPEG whose entropy-coded data is damaged (markers intact, EOI present)',
+    { ...md('![坏](images/bad.jpg "坏图。")'), 'images/bad.jpg': damagedJpeg('ones') },
+    /01\.md:3:6 error Image cannot be decoded fully: images\/bad\.jpg: its JPEG data is damaged \(the decoder says: invalid huffman sequence\) image-unreadable/,
+  ],
+  [
+    'a JPEG whose scan stops halfway with an end-of-image marker after it',
+    { ...md('![坏](images/half.jpg "半图。")'), 'images/half.jpg': damagedJpeg('short') },
+    /01\.md:3:6 error Image cannot be decoded fully: images\/half\.jpg: its JPEG data is damaged \(the decoder says: unexpected marker: ffd9\) image-unreadable/,
+  ],
+  [
+    'a PNG whose chunks check out but one row has a filter type that does not exist',
+    { ...md('![坏](images/rows.png "坏图。")'), 'images/rows.png': badFilterPng() },
+    /01\.md:3:6 error Image cannot be decoded fully: images\/rows\.png: its PNG data is damaged \(the decoder says: .*filter.*\) image-unreadable/i,
   ],
   [
     'a paragraph with class pagedjs_page',

@@ -1,26 +1,57 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import { crc32, inflateSync } from 'node:zlib';
 import type { ImageKind } from './image.js';
+
+/** What is wrong with an image's bytes: cut short (`image-truncated`) or damaged inside (`image-unreadable`). */
+export interface DecodeProblem {
+  problem: string;
+  ruleId: 'image-truncated' | 'image-unreadable';
+}
 
 /**
  * Reads a raster image to its end before any stage uses it, so that a truncated or damaged file is an
  * error naming it instead of half a picture on the page. Returns what is wrong, or undefined.
  *
- * - PNG: every chunk's CRC, IHDR first, IEND present, and the IDAT stream inflated (zlib) to the full
- *   size its rows need (Adam7 interlacing counted pass by pass).
- * - JPEG: the marker structure from SOI through the entropy-coded scans to EOI (a truncated file has
- *   no EOI; the pixels themselves are decoded by Chromium and Ghostscript).
- * - GIF: the trailer byte; WebP: the RIFF length against the file's.
+ * First the structure, for a precise message: PNG: every chunk's CRC, IHDR first, IEND present, the
+ * IDAT stream inflated (zlib) to the full size its rows need (Adam7 counted pass by pass); JPEG: the
+ * marker structure from SOI through the entropy-coded scans to EOI; GIF: the trailer byte; WebP: the
+ * RIFF length against the file's. Then PNG and JPEG are decoded to their last pixel by a decoder
+ * library (pngjs: every row's filter; jpeg-js, not tolerant: every MCU of every scan, each Huffman
+ * code valid): a scan that ends early although an EOI follows, or an invalid code, is found here.
  */
-export function decodeProblem(bytes: Buffer, kind: ImageKind): string | undefined {
+export function decodeProblem(bytes: Buffer, kind: ImageKind): DecodeProblem | undefined {
+  let truncated: string | undefined;
   try {
-    if (kind === 'png') return pngProblem(bytes);
-    if (kind === 'jpeg') return jpegProblem(bytes);
-    if (kind === 'gif') return bytes.at(-1) === 0x3b ? undefined : 'the GIF has no trailer (truncated)';
-    if (kind === 'webp')
-      return bytes.readUInt32LE(4) + 8 <= bytes.length ? undefined : 'the WebP is shorter than its header says';
+    if (kind === 'png') truncated = pngProblem(bytes);
+    else if (kind === 'jpeg') truncated = jpegProblem(bytes);
+    else if (kind === 'gif') truncated = bytes.at(-1) === 0x3b ? undefined : 'the GIF has no trailer (truncated)';
+    else if (kind === 'webp')
+      truncated = bytes.readUInt32LE(4) + 8 <= bytes.length ? undefined : 'the WebP is shorter than its header says';
+  } catch (e) {
+    truncated = `it cannot be read to its end (${(e as Error).message})`;
+  }
+  if (truncated) return { problem: truncated, ruleId: 'image-truncated' };
+  const damaged = decodePixels(bytes, kind);
+  return damaged ? { problem: damaged, ruleId: 'image-unreadable' } : undefined;
+}
+
+/** Decodes every pixel with the decoder library; the decoder's complaint, or undefined. */
+function decodePixels(bytes: Buffer, kind: ImageKind): string | undefined {
+  try {
+    if (kind === 'png') PNG.sync.read(bytes, { checkCRC: true });
+    else if (kind === 'jpeg')
+      jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: false,
+        tolerantDecoding: false,
+        // the image limits (60 MP) are checked before; 3 bytes a pixel
+        maxResolutionInMP: 61,
+        maxMemoryUsageInMB: 1024,
+      });
     return undefined;
   } catch (e) {
-    return `it cannot be read to its end (${(e as Error).message})`;
+    return `its ${kind === 'png' ? 'PNG' : 'JPEG'} data is damaged (the decoder says: ${(e as Error).message})`;
   }
 }
 

@@ -145,9 +145,12 @@ function checkRaster(
         {
           ...at,
           severity: 'error',
-          message: `Image cannot be decoded fully: ${ref}: ${broken}`,
-          ruleId: 'image-truncated',
-          hint: 'Copy or export the image again; the file is incomplete or damaged and would print in part.',
+          message: `Image cannot be decoded fully: ${ref}: ${broken.problem}`,
+          ruleId: broken.ruleId,
+          hint:
+            broken.ruleId === 'image-truncated'
+              ? 'Copy or export the image again; the file is incomplete and would print in part.'
+              : 'Copy or export the image again; the file is damaged and would print with garbled pixels.',
         },
       ],
     };
