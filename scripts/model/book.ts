@@ -47,6 +47,8 @@ export interface Figure {
   source: Position;
   /** A placeholder (FPO), not the photo: Folio's placeholders carry a PNG marker. */
   fpo: boolean;
+  /** The image's size in pixels (1 × 1 for an SVG). */
+  pixels?: { width: number; height: number };
 }
 
 export interface Chapter {
@@ -368,6 +370,7 @@ function parseChapter(
           caption,
           source: { file: file.display, line, column: 1 },
           fpo: isFpoPng(bytes),
+          pixels: checked.size,
         });
         c.attrSet('data-figure', `${id}-fig${figures.length}`);
         c.meta = { ...c.meta, size: checked.size };

@@ -6,10 +6,13 @@ import type { Stages } from '../build.js';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import { sniffImage } from '../manuscript/image.js';
 import type { Book } from '../model/book.js';
+import type { Position } from '../diagnostics/position.js';
 import type { Pagination } from '../paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from '../preflight/preflight.js';
 import { FOLIO_VERSION } from '../version.js';
 import { TARGETS, type Target } from '../targets.js';
+import { hexRgb, type Rgb, type TransparentImage } from '../press/flatten.js';
+import { BACK_COLOUR, COVER_COLOUR } from '../render/geometry.js';
 
 /**
  * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded while Chromium
@@ -147,7 +150,9 @@ async function makePdfx(
   press: Uint8Array,
   output: boolean,
 ): Promise<Uint8Array> {
-  const r = await c.stages.run('press-pdfx', 'press PDF', () => m.makePdfx(press, c.book.meta, { root: c.book.root }));
+  const r = await c.stages.run('press-pdfx', 'press PDF', () =>
+    m.makePdfx(press, c.book.meta, { root: c.book.root, ...pdfxAlpha(c) }),
+  );
   if (!output) return r.data;
   run.made.pdfxVersion = r.version;
   run.add(
@@ -158,9 +163,32 @@ async function makePdfx(
   c.stages.log(
     `press-pdfx ${r.version} (%PDF-1.3), OutputIntent ${r.intent.identifier}; ` +
       `${r.neutrals.colours} neutral colours as K only; ${i.images} images in CMYK (${i.hits} from the cache)` +
-      (i.skipped ? `, ${i.skipped} left to Ghostscript` : ''),
+      (i.skipped ? `, ${i.skipped} left to Ghostscript` : '') +
+      (r.flattened ? `; ${r.flattened} images with alpha flattened onto their backdrop` : ''),
   );
   return r.data;
+}
+
+/**
+ * What the PDF/X pass needs to flatten images with alpha: the pages whose background is not paper (the
+ * cover and back cover colours), and where an image it cannot flatten is used (its figure: same pixel
+ * size, on one of its pages).
+ */
+function pdfxAlpha(c: MakeContext): {
+  backdrops: Map<number, Rgb>;
+  locate: (img: TransparentImage) => Position | undefined;
+} {
+  const backdrops = new Map<number, Rgb>();
+  for (const p of c.pagination.pages) {
+    if (p.name === 'cover') backdrops.set(p.number, hexRgb(COVER_COLOUR));
+    if (p.name === 'back') backdrops.set(p.number, hexRgb(BACK_COLOUR));
+  }
+  const locate = (img: TransparentImage) => {
+    const same = c.book.figures.filter((f) => f.pixels?.width === img.width && f.pixels.height === img.height);
+    const onPage = same.find((f) => img.pages.includes(c.pagination.figurePages[f.id] ?? 0));
+    return (onPage ?? same[0])?.source;
+  };
+  return { backdrops, locate };
 }
 
 async function makeImposed(c: MakeContext, m: Modules, run: Collector, pdfx: Uint8Array): Promise<void> {

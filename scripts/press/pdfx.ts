@@ -14,6 +14,8 @@ import { setXmp } from '../pdf/finish.js';
 import { restoreToUnicode, toUnicodeFonts, writeCMap } from '../pdf/tounicode.js';
 import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from './cmyk-images.js';
 import { type NeutralReport, neutralsToBlack } from './neutrals.js';
+import type { Position } from '../diagnostics/position.js';
+import { flattenImageAlpha, type Rgb, type TransparentImage } from './flatten.js';
 
 const run = promisify(execFile);
 
@@ -104,6 +106,8 @@ export interface PdfxResult {
   parts: number;
   intent: OutputIntent;
   neutrals: NeutralReport;
+  /** Images with alpha composited onto their backdrop (PDF/X-3 has no transparency). */
+  flattened: number;
 }
 
 interface PdfxOptions {
@@ -112,6 +116,10 @@ interface PdfxOptions {
   intent?: OutputIntent;
   /** The manuscript folder: book.yaml's own profile path is relative to it. */
   root?: string;
+  /** Pages (1-based) whose background is not paper: an image with alpha there is flattened onto it. */
+  backdrops?: ReadonlyMap<number, Rgb>;
+  /** Where an image that cannot be flattened is used in the manuscript, for its diagnostic. */
+  locate?: (img: TransparentImage) => Position | undefined;
 }
 
 /** What the press PDF becomes before Ghostscript reads it, and what is needed to finish its output. */
@@ -120,6 +128,7 @@ interface Prepared {
   images?: PreparedImages;
   unicode: { font: string; map: Map<number, string> }[];
   neutrals: NeutralReport;
+  flattened: number;
 }
 
 /**
@@ -139,7 +148,7 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: PdfxOpti
     let ranges: [number, number][] = [];
     try {
       await writeFile(path.join(dir, 'PDFX_def.ps'), pdfxDef(meta, intent));
-      prepared = await preparePress(press, input, intent, opts.images ?? 'stand-ins');
+      prepared = await preparePress(press, input, intent, opts);
       ranges = pageRanges(
         prepared.boxes.length,
         opts.parts ?? (prepared.boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1),
@@ -156,7 +165,8 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: PdfxOpti
     }
     const version = /\/GTS_PDFXVersion\s*\(([^)]+)\)/.exec(Buffer.from(data).toString('latin1'))?.[1] ?? 'unknown';
     const { restore: _, ...report } = prepared.images ?? { images: 0, hits: 0, skipped: 0, restore: undefined };
-    return { data, version, images: report, parts: ranges.length, intent, neutrals: prepared.neutrals };
+    const { neutrals, flattened } = prepared;
+    return { data, version, images: report, parts: ranges.length, intent, neutrals, flattened };
   } finally {
     await rm(dir, { recursive: true, force: true });
     forgetTempDir(dir);
@@ -183,18 +193,22 @@ function checkProfile(intent: OutputIntent): void {
 }
 
 /**
- * One parse of the press PDF: its boxes kept, links out, neutral colours as K, ToUnicode ranges
- * spelled out (Ghostscript 10.00 misreads ranges), images converted ahead; one save, for Ghostscript.
+ * One parse of the press PDF: its boxes kept, links out, images with alpha flattened, neutral colours
+ * as K, ToUnicode ranges spelled out (Ghostscript 10.00 misreads ranges), images converted ahead; one
+ * save, for Ghostscript.
  */
 async function preparePress(
   press: Uint8Array,
   input: string,
   intent: OutputIntent,
-  mode: NonNullable<PdfxOptions['images']>,
+  opts: PdfxOptions,
 ): Promise<Prepared> {
+  const mode = opts.images ?? 'stand-ins';
   const doc = await PDFDocument.load(press, { updateMetadata: false });
   const boxes = pageBoxes(doc);
   removeAnnotations(doc);
+  const alpha = flattenImageAlpha(doc, opts.backdrops);
+  if (alpha.refused.length) throw transparencyError(alpha.refused, opts.locate);
   const neutrals = neutralsToBlack(doc);
   const maps = toUnicodeFonts(doc);
   for (const [ref, { map }] of maps) doc.context.assign(ref, doc.context.flateStream(writeCMap(map)));
@@ -208,7 +222,7 @@ async function preparePress(
           placeholders: mode === 'stand-ins',
         });
   await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
-  return { boxes, images, unicode: [...maps.values()], neutrals };
+  return { boxes, images, unicode: [...maps.values()], neutrals, flattened: alpha.flattened };
 }
 
 /** Ghostscript is one thread: a long book goes through it in page ranges side by side, joined by qpdf. */
@@ -263,6 +277,30 @@ function pdfxError(message: string, ruleId: string, cause: unknown, hint?: strin
     ],
     1,
     { cause },
+  );
+}
+
+/**
+ * Images whose alpha could not be flattened: Ghostscript would turn their pages into one raster each (text
+ * no longer text), so the PDF/X is refused at the figure that brings them, not blamed on lost content.
+ */
+function transparencyError(refused: TransparentImage[], locate: PdfxOptions['locate']): FolioError {
+  return new FolioError(
+    refused.map((img) => {
+      const at = locate?.(img) ?? { file: 'press-pdfx', line: 0, column: 0 };
+      const pages = img.pages.length ? `page ${img.pages.join(', ')}` : 'no page';
+      return {
+        ...at,
+        severity: 'error' as const,
+        message:
+          `The PDF/X cannot carry this image's transparency (${img.width} × ${img.height} px, ${pages}): ` +
+          `${img.why}`,
+        ruleId: 'image-transparency',
+        hint:
+          'PDF/X-3 has no transparency: save the image without alpha (flattened onto white, or onto the ' +
+          'colour it sits on), or build the other outputs with --target.',
+      };
+    }),
   );
 }
 

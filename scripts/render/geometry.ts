@@ -48,6 +48,10 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 /** CSS string literal. */
 export const cssString = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\A ')}"`;
 
+/** The page backgrounds that are not paper: under the cover picture (or art), and the back cover. */
+export const COVER_COLOUR = '#123a5e';
+export const BACK_COLOUR = '#1d4f7a';
+
 /** The @page rules: size, margins, running heads and folios. Kept literal because Paged.js parses them. */
 export function pageCss(g: Geometry, bookTitle: string, opts: { bleedMm: number; coverBackground: string }): string {
   const head = `font-family: ${cssStack('sans')}; font-size: 8pt; color: #5d5d5d; letter-spacing: 0.1em;`;
@@ -72,7 +76,7 @@ export function pageCss(g: Geometry, bookTitle: string, opts: { bleedMm: number;
   @bottom-right { content: counter(page); ${folio} vertical-align: top; padding-top: 12pt; }
 }
 @page cover { margin: 0; background: ${opts.coverBackground}; ${none} }
-@page back { margin: 0; background: #1d4f7a; ${none} }
+@page back { margin: 0; background: ${BACK_COLOUR}; ${none} }
 @page front { ${none} }
 @page toc { @top-left { content: none; } @top-right { content: none; } }
 @page chapter:first { ${none} }

@@ -11,7 +11,7 @@ import { escapeXml } from './escape.js';
 import { bookTexts } from './texts.js';
 import { addText, faceUsage, type Usage } from '../fonts/usage.js';
 import { printFonts, type FontMount, type LazyFile, type PrintFonts } from './fonts.js';
-import { computeGeometry, type Geometry, MM, pageCss } from './geometry.js';
+import { computeGeometry, COVER_COLOUR, type Geometry, MM, pageCss } from './geometry.js';
 
 import { FOLIO_VERSION } from '../version.js';
 
@@ -71,8 +71,8 @@ export function renderHtml(
   const pages = pageCss(geometry, meta.title, {
     bleedMm: meta.press.bleed,
     coverBackground: coverHref
-      ? `#123a5e url(${coverHref}) center / cover no-repeat`
-      : '#123a5e url(cover-art.svg) center / cover no-repeat',
+      ? `${COVER_COLOUR} url(${coverHref}) center / cover no-repeat`
+      : `${COVER_COLOUR} url(cover-art.svg) center / cover no-repeat`,
   });
   const content = contentCss(book);
   const usage = bookletUsage(html, book);
