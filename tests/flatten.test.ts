@@ -38,14 +38,14 @@ async function pdfWithMask(alphas: number[], maskWidth = 2, matte = false) {
   return { doc: d, image, mask };
 }
 
-const pixels = (doc: PDFDocument, ref: PDFRef) => [...inflateSync(doc.context.lookup(ref, PDFRawStream).contents)];
+const pixels = (doc: PDFDocument, ref: PDFRef) => [...inflateSync((doc.context.lookup(ref) as PDFRawStream).contents)];
 
 describe('flattenImageAlpha', () => {
   it('composites onto paper: c·a + 255·(1 − a); the mask is gone', async () => {
     const { doc, image, mask } = await pdfWithMask([0, 128]);
     expect(flattenImageAlpha(doc)).toEqual({ flattened: 1, refused: [] });
     expect(pixels(doc, image)).toEqual([255, 255, 255, 127, 127, 255]);
-    expect(doc.context.lookup(image, PDFRawStream).dict.get(PDFName.of('SMask'))).toBeUndefined();
+    expect((doc.context.lookup(image) as PDFRawStream).dict.get(PDFName.of('SMask'))).toBeUndefined();
     expect(doc.context.lookup(mask)).toBeUndefined();
   });
 
@@ -64,7 +64,7 @@ describe('flattenImageAlpha', () => {
       const r = flattenImageAlpha(doc);
       expect(r.flattened).toBe(0);
       expect(r.refused).toEqual([{ width: 2, height: 1, pages: [1], why: expect.stringMatching(why) }]);
-      expect(doc.context.lookup(image, PDFRawStream).dict.get(PDFName.of('SMask'))).toBeDefined();
+      expect((doc.context.lookup(image) as PDFRawStream).dict.get(PDFName.of('SMask'))).toBeDefined();
     }
   });
 });
