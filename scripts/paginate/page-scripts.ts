@@ -57,6 +57,23 @@ export async function runPagedJs(): Promise<number> {
   return flow.total;
 }
 
+/**
+ * Paged.js names each footnote `note-<random UUID>` and links its call there; Chromium writes those names
+ * into the PDF as link destinations, so a book with footnotes differed on every build. Renamed `note-1`,
+ * `note-2` … in document order (a note split over two pages keeps one name), calls with them.
+ */
+export function stableNoteIds(): void {
+  const names = new Map<string, string>();
+  for (const el of document.querySelectorAll<HTMLElement>('.pagedjs_page [id^="note-"]')) {
+    if (!names.has(el.id)) names.set(el.id, `note-${names.size + 1}`);
+    el.id = names.get(el.id)!;
+  }
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('.pagedjs_page a[href^="#note-"]')) {
+    const name = names.get(a.getAttribute('href')!.slice(1));
+    if (name) a.setAttribute('href', `#${name}`);
+  }
+}
+
 export interface Layout {
   pages: PageInfo[];
   headingPages: Record<string, number>;

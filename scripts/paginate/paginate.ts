@@ -10,7 +10,14 @@ import { fitGrid } from '../typography/grid.js';
 import { type LayoutStats, MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 import { newPage } from './browser.js';
 import { consoleDiagnostic, contentDiagnostics, requestDiagnostics } from './content-check.js';
-import { type BlockMeasure, measureBlocks, readLayout, readPageBreaks, runPagedJs } from './page-scripts.js';
+import {
+  type BlockMeasure,
+  measureBlocks,
+  readLayout,
+  readPageBreaks,
+  runPagedJs,
+  stableNoteIds,
+} from './page-scripts.js';
 import { ORIGIN, serveBundle, type Mount, type RequestLog } from './serve.js';
 
 const require = createRequire(import.meta.url);
@@ -264,16 +271,16 @@ function layoutFailure(e: unknown, where: string, timeoutMs: number, diagnostics
   );
 }
 
-/**
- * Checks the laid-out pages against what went in (any error fails the build), then reads where everything
- * landed and, when asked, measures the lines against the Chinese layout rules.
- */
 /** In the page: the text of every `[data-computed=key]` element set to its value. */
 function setComputed(values: Record<string, string>): void {
   for (const [key, value] of Object.entries(values))
     for (const el of document.querySelectorAll(`[data-computed="${key}"]`)) el.textContent = value;
 }
 
+/**
+ * Checks the laid-out pages against what went in (any error fails the build), then reads where everything
+ * landed and, when asked, measures the lines against the Chinese layout rules.
+ */
 async function measure(
   page: Page,
   book: Book,
@@ -293,6 +300,7 @@ async function measure(
   const layout = await page.evaluate(readLayout);
   if (opts.finalize) await page.evaluate(setComputed, opts.finalize(layout.pages.length));
   const breaks = await page.evaluate(readPageBreaks);
+  await page.evaluate(stableNoteIds);
   const typography = opts.typography ? await typesetting(page, opts.typography) : undefined;
   return { ...layout, breaks, typography };
 }
