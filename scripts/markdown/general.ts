@@ -51,7 +51,7 @@ export function generalPlugin(md: MarkdownIt): void {
   };
 }
 
-/** What the model found out about a link (set in scripts/model/book.ts, read when rendering). */
+/** What the model found out about a link (set in scripts/model/content.ts, read when rendering). */
 export interface LinkMeta {
   /** internal: to an id in the book; external: an address whose text differs from it; bare: text = address. */
   kind?: 'internal' | 'external' | 'bare';
