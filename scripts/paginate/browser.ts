@@ -1,4 +1,6 @@
-import { removeOnSignal } from '../output/cleanup.js';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { forgetTempDir, makeTempDir } from '../output/cleanup.js';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { FolioError } from '../diagnostics/diagnostic.js';
 import { locateChromium } from './chromium-path.js';
@@ -55,12 +57,19 @@ export const CHROMIUM_ARGS = [
   '--font-render-hinting=none',
 ];
 
-/** The environment Chromium runs in: Folio's, less the keys that switch Google's services on. */
-function browserEnv(): Record<string, string | undefined> {
-  const env = { ...process.env };
+/**
+ * The environment Chromium runs in: Folio's, less the keys that switch Google's services on, with a TMPDIR
+ * of its own (its shared-memory scratch files, `org.chromium.Chromium.*`, are made there and outlive a
+ * killed browser).
+ */
+function browserEnv(tmp: string): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, TMPDIR: tmp };
   for (const k of Object.keys(env)) if (/^GOOGLE_(API_KEY|DEFAULT_CLIENT_)/.test(k)) delete env[k];
   return env;
 }
+
+/** Each browser's own folder (its TMPDIR, with the profile inside), removed when it is closed. */
+const folders = new WeakMap<Browser, string>();
 
 /** FOLIO_CHROMIUM, then PUPPETEER_EXECUTABLE_PATH, then the usual Debian paths. */
 export function findChromium(): string {
@@ -85,9 +94,13 @@ function chromiumMissing(what: string): FolioError {
   ]);
 }
 
-/** One browser per build; every target shares it. */
+/**
+ * One browser per build; every target shares it. It gets one temporary folder (`folio-chromium-*`): its
+ * TMPDIR and, inside, its profile; {@link closeBrowser} removes it, and so does a signal.
+ */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findChromium();
+  const dir = await makeTempDir('folio-chromium-');
   try {
     const browser = await puppeteer.launch({
       executablePath,
@@ -95,14 +108,14 @@ export async function launchBrowser(): Promise<Browser> {
       args: CHROMIUM_ARGS,
       // DevTools over a pipe, not a TCP port on 127.0.0.1 that any local process could drive
       pipe: true,
-      env: browserEnv(),
+      env: browserEnv(dir),
+      userDataDir: path.join(dir, 'profile'),
       protocolTimeout: 300_000,
     });
-    // its profile folder goes if a signal stops Folio before puppeteer removes it on close
-    const profile = browser.process()?.spawnargs.find((a) => a.startsWith('--user-data-dir='));
-    if (profile) browser.once('disconnected', removeOnSignal(profile.slice('--user-data-dir='.length)));
+    folders.set(browser, dir);
     return browser;
   } catch (e) {
+    await removeFolder(dir);
     throw new FolioError(
       [
         {
@@ -122,6 +135,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 const closing = new WeakMap<Browser, Promise<void>>();
+
+async function removeFolder(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  forgetTempDir(dir);
+}
 
 /**
  * Closes the browser once (later calls wait for the first); a crashed one is killed with its process group.
@@ -143,6 +161,8 @@ export function closeBrowser(browser: Browser | undefined): Promise<void> {
           /* already gone */
         }
       }
+      const dir = folders.get(browser);
+      if (dir) await removeFolder(dir);
     })();
     closing.set(browser, done);
   }
