@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePDFRawStream, type PDFDict, PDFDocument, PDFName, type PDFRawStream } from 'pdf-lib';
 import { openEpub } from './helpers/epub.js';
-import { folio } from './helpers/fixture.js';
+import { folio, manuscript } from './helpers/fixture.js';
 import { info } from './helpers/pdf.js';
 
 describe('reproducible builds', () => {
@@ -84,5 +84,33 @@ describe('reproducible builds', () => {
     expect(notes.length).toBeGreaterThan(0);
     expect(dests.filter((d) => d.startsWith('/note-'))).toEqual(notes.map((_, i) => `/note-${i + 1}`));
     expect(Buffer.compare(a!, b!), 'the two booklets differ').toBe(0);
+  });
+});
+
+describe('reproducible builds with footnotes', () => {
+  it('a book with footnotes: every output of two builds byte-identical (Paged.js gave each note a random id)', () => {
+    const notes = (n: number) =>
+      Array.from({ length: n }, (_, i) => `第${i + 1}段正文。[^n${i}]\n\n[^n${i}]: 脚注${i + 1}。\n`);
+    const dir = manuscript({
+      '01.md': `# 第一章\n\n${notes(3).join('\n')}\n![照片](images/photo.png "图注。")\n`,
+      '02.md': `# 第二章\n\n${notes(2).join('\n')}`,
+    });
+    const outs = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), 'folio-repro-notes-')));
+    for (const out of outs) {
+      const r = folio(['build', '--manuscript', dir, '--out', out], { SOURCE_DATE_EPOCH: '1700000000' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const files = readdirSync(outs[0]!).sort();
+    expect(files).toEqual(readdirSync(outs[1]!).sort());
+    expect(files).toEqual(
+      expect.arrayContaining(['t.pdf', 't-press.pdf', 't-press-pdfx.pdf', 't-imposed.pdf', 't.epub']),
+    );
+    for (const f of files) {
+      expect(readFileSync(path.join(outs[1]!, f)).equals(readFileSync(path.join(outs[0]!, f))), f).toBe(true);
+    }
+    // the notes are linked from their calls, under names of their own
+    const booklet = readFileSync(path.join(outs[0]!, 't.pdf'), 'latin1');
+    expect(booklet).toMatch(/\/note-1\b/);
+    expect(booklet).not.toMatch(/note-[0-9a-f]{8}-/);
   });
 });
