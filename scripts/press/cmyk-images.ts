@@ -13,6 +13,7 @@ import {
   PDFNumber,
   type PDFObject,
   PDFObjectCopier,
+  type PDFPageLeaf,
   PDFRawStream,
   PDFRef,
   PDFStream,
@@ -70,9 +71,29 @@ export async function precomputeCmykImages(
   icc: Uint8Array,
   opts: { placeholders?: boolean } = {},
 ): Promise<PreparedImages> {
-  const cache = openCache('cmyk-images');
   const settings = cacheKey('folio-cmyk-image-2', gsVersion, gsArgs.join(' '), icc);
-  const found: { ref: PDFRef; stream: PDFRawStream; key: string }[] = [];
+  const { found, skipped } = findRgbImages(doc, settings);
+  const stand: StandIns = new Map();
+  const restore = (out: PDFDocument) => restoreImages(out, stand);
+  if (!found.length) return { images: 0, hits: 0, skipped, restore };
+  const { converted, hits } = await convertCached(doc, found, gsArgs);
+  const images = placeImages(doc, found, converted, stand, opts.placeholders !== false);
+  return { images, hits: Math.min(hits, images), skipped: skipped + found.length - images, restore };
+}
+
+/** An RGB image object of the document, with its cache key. */
+interface FoundImage {
+  ref: PDFRef;
+  stream: PDFRawStream;
+  key: string;
+}
+
+/** Stand-in width → the converted image it stands for, with the rendering hints to put back. */
+type StandIns = Map<number, { c: Converted; extra: [string, PDFObject][] }>;
+
+/** Step 1: every RGB image object Folio converts ahead, and how many other colour images stay with Ghostscript. */
+function findRgbImages(doc: PDFDocument, settings: string): { found: FoundImage[]; skipped: number } {
+  const found: FoundImage[] = [];
   let skipped = 0;
   for (const [ref, obj] of doc.context.enumerateIndirectObjects()) {
     if (!(obj instanceof PDFRawStream) || obj.dict.get(PDFName.of('Subtype')) !== PDFName.of('Image')) continue;
@@ -80,10 +101,16 @@ export async function precomputeCmykImages(
     if (key) found.push({ ref, stream: obj, key });
     else if (isColourImage(doc, obj)) skipped++;
   }
-  const stand = new Map<number, { c: Converted; extra: [string, PDFObject][] }>();
-  const restore = (out: PDFDocument) => restoreImages(out, stand);
-  if (!found.length) return { images: 0, hits: 0, skipped, restore };
+  return { found, skipped };
+}
 
+/** Step 2: each distinct image from the cache, or converted by one Ghostscript run and cached. */
+async function convertCached(
+  doc: PDFDocument,
+  found: FoundImage[],
+  gsArgs: string[],
+): Promise<{ converted: Map<string, Converted>; hits: number }> {
+  const cache = openCache('cmyk-images');
   const converted = new Map<string, Converted>();
   for (const f of found) {
     const hit = await cache.get(f.key);
@@ -105,20 +132,30 @@ export async function precomputeCmykImages(
       await cache.put(m.key, encodeEntry(c));
     }
   }
+  return { converted, hits };
+}
 
+/**
+ * Step 3: each converted image into the document, as itself or (placeholders) as a one-row stand-in
+ * recorded in `stand`; returns how many objects were replaced.
+ */
+function placeImages(
+  doc: PDFDocument,
+  found: FoundImage[],
+  converted: Map<string, Converted>,
+  stand: StandIns,
+  placeholders: boolean,
+): number {
   let images = 0;
   const slots = new Map<string, number>();
   for (const f of found) {
     const c = converted.get(f.key);
-    if (!c) {
-      skipped++;
-      continue;
-    }
+    if (!c) continue;
     // rendering hints travel with the image; only direct values (a reference would point into this document)
     const extra = ['Interpolate', 'Intent']
       .map((k) => [k, f.stream.dict.get(PDFName.of(k))] as const)
       .filter((e): e is [string, PDFObject] => e[1] instanceof PDFName || e[1] instanceof PDFBool);
-    if (opts.placeholders === false) doc.context.assign(f.ref, imageStream(doc, c, extra));
+    if (!placeholders) doc.context.assign(f.ref, imageStream(doc, c, extra));
     else {
       const slot = slots.get(f.key) ?? slots.size;
       slots.set(f.key, slot);
@@ -137,7 +174,7 @@ export async function precomputeCmykImages(
     }
     images++;
   }
-  return { images, hits: Math.min(hits, images), skipped, restore };
+  return images;
 }
 
 export interface PreparedImages extends CmykImageReport {
@@ -165,7 +202,7 @@ function imageStream(doc: PDFDocument, c: Converted, extra: [string, PDFObject][
  * must come back (Ghostscript merges identical ones, never drops a drawn one): otherwise the PDF/X
  * would go out with blank pictures, and this throws.
  */
-function restoreImages(out: PDFDocument, stand: Map<number, { c: Converted; extra: [string, PDFObject][] }>): number {
+function restoreImages(out: PDFDocument, stand: StandIns): number {
   const seen = new Set<number>();
   let objects = 0;
   for (const [ref, obj] of out.context.enumerateIndirectObjects()) {
@@ -236,17 +273,7 @@ async function convertWithGhostscript(
   images: PDFStream[],
   gsArgs: string[],
 ): Promise<(Converted | undefined)[]> {
-  const scratch = await PDFDocument.create({ updateMetadata: false });
-  const copier = PDFObjectCopier.for(src.context, scratch.context);
-  for (const img of images) {
-    const ref = scratch.context.register(copier.copy(img));
-    const w = num(src, img.dict, 'Width')!;
-    const h = num(src, img.dict, 'Height')!;
-    const page = scratch.addPage([w / 10, h / 10]);
-    page.node.setXObject(PDFName.of('Im0'), ref);
-    const content = scratch.context.flateStream(`q ${w / 10} 0 0 ${h / 10} 0 0 cm /Im0 Do Q`);
-    page.node.set(PDFName.of('Contents'), scratch.context.register(content));
-  }
+  const scratch = await scratchPdf(src, images);
   const dir = await makeTempDir('folio-cmyk-');
   try {
     const input = path.join(dir, 'in.pdf');
@@ -260,49 +287,71 @@ async function convertWithGhostscript(
     const direct = path.join(dir, 'direct.pdf');
     await run('qpdf', ['--warning-exit-0', output, direct], { maxBuffer: 16 * 2 ** 20 });
     const out = await PDFDocument.load(await readFile(direct), { updateMetadata: false });
-    return out.getPages().map((page, i) => {
-      const xobjects = page.node.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
-      const streams = xobjects
-        ? xobjects
-            .values()
-            .map((v) => out.context.lookup(v))
-            .filter((v): v is PDFRawStream => v instanceof PDFRawStream)
-        : [];
-      if (streams.length !== 1) return undefined; // split or rasterised: leave this one to the PDF/X pass
-      const d = streams[0]!.dict;
-      const same = (k: string) => num(out, d, k) === num(src, images[i]!.dict, k);
-      const filter = out.context.lookup(d.get(PDFName.of('Filter')));
-      if (
-        out.context.lookup(d.get(PDFName.of('ColorSpace'))) !== PDFName.of('DeviceCMYK') ||
-        !same('Width') ||
-        !same('Height') ||
-        num(out, d, 'BitsPerComponent') !== 8
-      )
-        return undefined;
-      if (!(filter instanceof PDFName) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Decode'))) return undefined;
-      let decodeParms: Record<string, number> | undefined;
-      const parms = out.context.lookup(d.get(PDFName.of('DecodeParms')));
-      if (parms instanceof PDFDict) {
-        decodeParms = {};
-        for (const [k, v] of parms.entries()) {
-          const n = out.context.lookup(v);
-          if (!(n instanceof PDFNumber)) return undefined;
-          decodeParms[k.decodeText()] = n.asNumber();
-        }
-      } else if (parms !== undefined) return undefined;
-      return {
-        width: num(out, d, 'Width')!,
-        height: num(out, d, 'Height')!,
-        colorSpace: 'DeviceCMYK' as const,
-        filter: filter.decodeText(),
-        decodeParms,
-        data: Buffer.from(streams[0]!.contents),
-      };
-    });
+    return out.getPages().map((page, i) => convertedImage(out, page.node, src, images[i]!));
   } finally {
     await rm(dir, { recursive: true, force: true });
     forgetTempDir(dir);
   }
+}
+
+/** A scratch PDF with each image on its own page, drawn once, at a tenth of its pixel size in points. */
+async function scratchPdf(src: PDFDocument, images: PDFStream[]): Promise<PDFDocument> {
+  const scratch = await PDFDocument.create({ updateMetadata: false });
+  const copier = PDFObjectCopier.for(src.context, scratch.context);
+  for (const img of images) {
+    const ref = scratch.context.register(copier.copy(img));
+    const w = num(src, img.dict, 'Width')!;
+    const h = num(src, img.dict, 'Height')!;
+    const page = scratch.addPage([w / 10, h / 10]);
+    page.node.setXObject(PDFName.of('Im0'), ref);
+    const content = scratch.context.flateStream(`q ${w / 10} 0 0 ${h / 10} 0 0 cm /Im0 Do Q`);
+    page.node.set(PDFName.of('Contents'), scratch.context.register(content));
+  }
+  return scratch;
+}
+
+/**
+ * The one image of a page of Ghostscript's output, if it is the source image converted as a whole:
+ * DeviceCMYK, 8 bits, the same pixel size, one named filter with numeric parameters, no mask.
+ */
+function convertedImage(out: PDFDocument, page: PDFPageLeaf, src: PDFDocument, img: PDFStream): Converted | undefined {
+  const xobjects = page.Resources()?.lookupMaybe(PDFName.of('XObject'), PDFDict);
+  const streams = xobjects
+    ? xobjects
+        .values()
+        .map((v) => out.context.lookup(v))
+        .filter((v): v is PDFRawStream => v instanceof PDFRawStream)
+    : [];
+  if (streams.length !== 1) return undefined; // split or rasterised: leave this one to the PDF/X pass
+  const d = streams[0]!.dict;
+  const same = (k: string) => num(out, d, k) === num(src, img.dict, k);
+  const filter = out.context.lookup(d.get(PDFName.of('Filter')));
+  if (
+    out.context.lookup(d.get(PDFName.of('ColorSpace'))) !== PDFName.of('DeviceCMYK') ||
+    !same('Width') ||
+    !same('Height') ||
+    num(out, d, 'BitsPerComponent') !== 8
+  )
+    return undefined;
+  if (!(filter instanceof PDFName) || d.get(PDFName.of('SMask')) || d.get(PDFName.of('Decode'))) return undefined;
+  let decodeParms: Record<string, number> | undefined;
+  const parms = out.context.lookup(d.get(PDFName.of('DecodeParms')));
+  if (parms instanceof PDFDict) {
+    decodeParms = {};
+    for (const [k, v] of parms.entries()) {
+      const n = out.context.lookup(v);
+      if (!(n instanceof PDFNumber)) return undefined;
+      decodeParms[k.decodeText()] = n.asNumber();
+    }
+  } else if (parms !== undefined) return undefined;
+  return {
+    width: num(out, d, 'Width')!,
+    height: num(out, d, 'Height')!,
+    colorSpace: 'DeviceCMYK' as const,
+    filter: filter.decodeText(),
+    decodeParms,
+    data: Buffer.from(streams[0]!.contents),
+  };
 }
 
 /** Cache entry: 4-byte length, JSON header, image bytes. */
