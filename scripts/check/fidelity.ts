@@ -130,6 +130,15 @@ export interface Rendering {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * The 着重号 of emphasis (`text-emphasis: filled dot`) are glyphs in print: pdftotext returns a • under
+ * each emphasised character, after the line's run of them. They are generated marks, like list numbers:
+ * taken out of the PDF's text, and out of the author's text on the print side too (so a • the author
+ * typed is not compared in print; the EPUB compares it).
+ */
+const EMPHASIS_DOT = /\u2022/g;
+const plain = (s: string, r: Rendering) => (r.kind === 'print' ? squash(s).replace(EMPHASIS_DOT, '') : squash(s));
+
 /** The regular expression (on squashed text) a block must match in an output. */
 export function blockPattern(b: Block, r: Rendering): string {
   const number = (n: number) => (r.kind === 'print' && r.numbering === 'page' ? '\\d{1,3}' : String(n));
@@ -138,7 +147,7 @@ export function blockPattern(b: Block, r: Rendering): string {
     head +
     b.segments
       .map((s) => {
-        if (typeof s === 'string') return escapeRe(squash(s));
+        if (typeof s === 'string') return escapeRe(plain(s, r));
         if ('call' in s) return r.kind === 'epub' ? `\\[${s.call}\\]` : number(s.call);
         if (r.kind === 'epub') return '';
         if ('xref' in s) return `${escapeRe(squash(r.texts.seePage[0]))}\\d+${escapeRe(squash(r.texts.seePage[1]))}`;
@@ -155,7 +164,7 @@ function sample(b: Block, r: Rendering): string {
     head +
     b.segments
       .map((s) => {
-        if (typeof s === 'string') return squash(s);
+        if (typeof s === 'string') return plain(s, r);
         if ('call' in s) return r.kind === 'epub' ? `[${s.call}]` : String(s.call);
         if (r.kind === 'epub') return '';
         if ('xref' in s) return squash(`${r.texts.seePage[0]}0${r.texts.seePage[1]}`);
@@ -296,7 +305,7 @@ async function checkPdf(book: Book, file: string, entry: ManifestEntry, out: Dia
   const first = firstPage ?? outline[0]?.page ?? 1;
   const front = firstPage === undefined && first > 1 ? frontMatter(file, first - 1) : Promise.resolve([]);
   front.catch(() => {}); // awaited below
-  const text = squash((await textBlocks(book, file, pages, first)).join(''));
+  const text = squash((await textBlocks(book, file, pages, first)).join('')).replace(EMPHASIS_DOT, '');
   const r: Rendering = {
     kind: 'print',
     numbering: book.meta.footnotes.numbering,

@@ -4,6 +4,8 @@ import { attr } from './token.js';
 /** Render-time settings shared by the Folio plugins. */
 export interface RenderEnv {
   print?: boolean;
+  /** What encloses a printed address, in the book's language (render/texts.ts `url`). */
+  urlWords?: readonly [string, string];
 }
 
 /** A cell that holds a number (amounts, percentages, years): set flush right so the digits line up. */
@@ -48,6 +50,17 @@ export function generalPlugin(md: MarkdownIt): void {
     if (meta.kind === 'internal' && meta.target)
       attrs.set('href', !env.print && meta.file ? `${meta.file}#${meta.target}` : `#${meta.target}`);
     return `<a${[...attrs].map(([k, v]) => ` ${k}="${md.utils.escapeHtml(v)}"`).join('')}>`;
+  };
+  // In print the address of an external link follows it as text, not as ::after content: Paged.js cannot
+  // split generated content, and the part of a long address past the page end was lost (property tests).
+  md.renderer.rules.link_close = (tokens, idx, _options, rawEnv) => {
+    const env = (rawEnv ?? {}) as RenderEnv;
+    let open = idx - 1;
+    while (open >= 0 && tokens[open]!.type !== 'link_open') open--;
+    const t = tokens[open];
+    if (!env.print || !t || ((t.meta ?? {}) as LinkMeta).kind !== 'external') return '</a>';
+    const [before, after] = env.urlWords ?? ['（', '）'];
+    return `</a><span class="address">${md.utils.escapeHtml(`${before}${t.attrGet('href') ?? ''}${after}`)}</span>`;
   };
 }
 

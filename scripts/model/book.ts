@@ -1,3 +1,4 @@
+import { bookTexts } from '../render/texts.js';
 import { createHash } from 'node:crypto';
 import type { MarkdownIt } from 'markdown-it';
 import type { BookYaml } from '../config/schema.js';
@@ -110,6 +111,8 @@ export function buildBook(manuscript: Manuscript, md: MarkdownIt = createMarkdow
   const reporter = manuscript.diagnostics;
   const { root, images } = manuscript;
   const parsed = manuscript.chapters.map((file, index) => parseChapter(file, index, { root, images }, md, reporter));
+  // print sets an external link's address after it as text, in the book's language
+  for (const p of parsed) p.env.urlWords = bookTexts(manuscript.config.language).url;
   const chapters = linkChapters(parsed, md, reporter);
   const { config } = manuscript;
   const hash = createHash('sha256');

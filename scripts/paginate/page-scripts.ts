@@ -141,7 +141,10 @@ export function readPageBreaks(): PageBreak[] {
     // count what each block shows on this page, for the next page's offsets
     for (const b of p.querySelectorAll<HTMLElement>('[data-src][data-ref]')) {
       const ref = b.dataset.ref!;
-      seen.set(ref, (seen.get(ref) ?? 0) + [...(b.textContent ?? '').replace(/\s+/g, '')].length);
+      // a printed address (.address, print only) is not in the EPUB, whose markers these offsets place
+      const count = (e: Element) => [...(e.textContent ?? '').replace(/\s+/g, '')].length;
+      const printed = [...b.querySelectorAll('.address')].reduce((n, a) => n + count(a), 0);
+      seen.set(ref, (seen.get(ref) ?? 0) + count(b) - printed);
     }
   }
   return breaks;

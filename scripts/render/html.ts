@@ -101,7 +101,6 @@ function bookletUsage(html: string, book: Book): Usage {
     const cls = ` ${attribs.class ?? ''} `;
     if (tag === 'figcaption') return book.meta.captions.mark ? `${book.meta.captions.mark} ` : '';
     if (tag === 'a' && cls.includes(' xref ')) return `${t.seePage.join('')}${digits}`;
-    if (tag === 'a' && cls.includes(' ext ')) return `${t.url.join('')}${attribs.href ?? ''}`;
     return undefined;
   });
   const titles = book.headings.filter((h) => h.level === 1).map((h) => h.text);
@@ -125,7 +124,6 @@ export function contentCss(book: Book): string {
     `.chapter a.xref::after { content: ${str(t.seePage[0])} target-counter(attr(href url), page) ${str(
       t.seePage[1],
     )}; }`,
-    `.chapter a.ext::after { content: ${str(t.url[0])} attr(href) ${str(t.url[1])}; }`,
   ];
   if (meta.footnotes.numbering === 'page') {
     rules.push('.pagedjs_area { counter-reset: footnote footnote-marker; }');

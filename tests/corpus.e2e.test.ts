@@ -1,0 +1,220 @@
+// The corpus: manuscripts unlike the seed (tests/fixtures/corpus/*, each a different mix of content), each
+// built once with every target through the CLI, as a user would, and held to what a book must be: exit 0,
+// folio check passed, every font of every PDF embedded and none Type 3 (pdffonts), epubcheck 0 / 0, and the
+// typography check with no prohibited line start or end.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listWords } from '../scripts/preflight/poppler.js';
+import { computeGeometry } from '../scripts/render/geometry.js';
+import { epubcheck, openEpub } from './helpers/epub.js';
+import { folio } from './helpers/fixture.js';
+import { fonts, pageCount, pageText, squash } from './helpers/pdf.js';
+
+const CORPUS = 'tests/fixtures/corpus';
+const books = readdirSync(CORPUS, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+interface Manifest {
+  outputs: { target: string; file: string; pages?: number }[];
+}
+
+interface Built {
+  out: string;
+  build: ReturnType<typeof folio>;
+  manifest: Manifest;
+  /** The output of `target`, as a path. */
+  file: (target: string) => string;
+}
+
+const cache = new Map<string, Built>();
+/** Builds a corpus manuscript once (every target) and keeps the outputs for every test that reads them. */
+function built(name: string): Built {
+  const had = cache.get(name);
+  if (had) return had;
+  const out = mkdtempSync(path.join(tmpdir(), `folio-corpus-${name}-`));
+  const build = folio(['build', '-m', path.join(CORPUS, name), '-o', out]);
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
+  const file = (target: string) => path.join(out, manifest.outputs.find((o) => o.target === target)!.file);
+  const b = { out, build, manifest, file };
+  cache.set(name, b);
+  return b;
+}
+
+/** Text of every page of a PDF, squashed (no spaces), page 1 first. */
+const pagesOf = (pdf: string) => Array.from({ length: pageCount(pdf) }, (_, i) => squash(pageText(pdf, i + 1)));
+
+it('the corpus holds at least six manuscripts, each with its book.yaml', () => {
+  expect(books.length).toBeGreaterThanOrEqual(6);
+  for (const b of books) expect(readdirSync(path.join(CORPUS, b))).toContain('book.yaml');
+});
+
+describe.each(books)('corpus: %s', (name) => {
+  const dir = path.join(CORPUS, name);
+  let build: ReturnType<typeof folio>;
+  let manifest: Manifest;
+  let out: string;
+  beforeAll(() => ({ build, manifest, out } = built(name)));
+
+  it('builds every target with exit 0 and folio check passed', () => {
+    expect(build.status, build.stderr).toBe(0);
+    expect(build.stderr).toMatch(/check passed/);
+    expect(build.stderr).not.toMatch(/internal error/i);
+    const targets = manifest.outputs.map((o) => o.target).sort();
+    expect(targets).toEqual(['booklet', 'epub', 'imposed', 'press', 'press-pdfx']);
+    const pages = manifest.outputs.filter((o) => o.pages).map((o) => `${o.target} ${o.pages}`);
+    console.log(`corpus ${name}: ${pages.join(', ')}`);
+  });
+
+  it('every font of every PDF is embedded, and none is Type 3', () => {
+    const pdfs = manifest.outputs.filter((o) => o.file.endsWith('.pdf'));
+    expect(pdfs).toHaveLength(4);
+    for (const o of pdfs) {
+      const rows = fonts(path.join(out, path.basename(o.file)));
+      expect(rows.length, o.file).toBeGreaterThan(0);
+      expect(rows.filter((f) => /Type 3/.test(f.type)).map((f) => `${o.target}: ${f.name}`)).toEqual([]);
+      expect(rows.filter((f) => !f.embedded).map((f) => `${o.target}: ${f.name}`)).toEqual([]);
+    }
+  });
+
+  it('epubcheck: 0 errors, 0 warnings', () => {
+    const epub = manifest.outputs.find((o) => o.target === 'epub')!;
+    const r = epubcheck(path.join(out, path.basename(epub.file)));
+    expect(r.fatals + r.errors + r.warnings, r.output).toBe(0);
+  });
+
+  it('folio check --typography: no prohibited line start or end', () => {
+    const r = folio(['check', '--typography', '-m', dir, '-o', out, '--format', 'json']);
+    expect(r.stderr).not.toMatch(/internal error/i);
+    const report = JSON.parse(r.stdout) as { stats: { lines: number }; counts: Record<string, number> };
+    expect(report.stats.lines).toBeGreaterThan(0);
+    expect(report.counts['line-start-prohibited'] ?? 0, r.stdout).toBe(0);
+    expect(report.counts['line-end-prohibited'] ?? 0, r.stdout).toBe(0);
+    expect(report.counts['line-overflow'] ?? 0, r.stdout).toBe(0);
+  });
+
+  it('repeated lint warnings come summarised: at most three lines of one rule per file', () => {
+    const perFileRule = new Map<string, number>();
+    for (const m of build.stderr.matchAll(/^(\S+):\d+:\d+ warning .* ([a-z-]+)$/gm))
+      perFileRule.set(`${m[1]} ${m[2]}`, (perFileRule.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+    for (const [key, n] of perFileRule) expect(n, key).toBeLessThanOrEqual(3);
+  });
+
+  it('the EPUB says nothing written for the seed (no placeholder or memorial-booklet sentence)', async () => {
+    const epub = await openEpub(path.join(out, manifest.outputs.find((o) => o.target === 'epub')!.file));
+    for (const n of epub.names.filter((x) => /\.(opf|xhtml)$/.test(x))) {
+      const text = await epub.text(n);
+      expect(text, n).not.toMatch(/当前图片为占位图|纸质纪念册/);
+    }
+  });
+});
+
+describe('corpus constructs: field-notes', () => {
+  it('field-notes: each footnote is printed on the page of its call (paragraph, list item, table cell); no ↩', () => {
+    const pages = pagesOf(built('field-notes').file('booklet'));
+    const pageOf = (text: string) => pages.findIndex((p) => p.includes(text));
+    for (const [call, note] of <[string, string][]>[
+      ['在三楼的尽头', '原为阅览室的储藏间'],
+      ['按页码编号', '编号用铅笔写在书脑处'],
+      ['福建连城', '连城所产的竹纸又称'],
+      ['修书如修人', '李岚的师傅已于'],
+    ]) {
+      expect(pageOf(call), call).toBeGreaterThan(0);
+      expect(pageOf(note), `${note} on the page of ${call}`).toBe(pageOf(call));
+    }
+    for (const t of ['booklet', 'press']) expect(pagesOf(built('field-notes').file(t)).join('')).not.toMatch(/↩/);
+  });
+
+  it('field-notes: EPUB 3 notes are noteref / footnote pairs with a visible number', async () => {
+    const epub = await openEpub(built('field-notes').file('epub'));
+    const x = await epub.text('OEBPS/ch1.xhtml');
+    const refs = [...x.matchAll(/epub:type="noteref"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(refs.length).toBe(8);
+    expect(refs.every((r) => /\d/.test(r!))).toBe(true);
+    expect([...x.matchAll(/epub:type="footnote"/g)].length).toBe(8);
+  });
+});
+
+describe('corpus constructs: photo-essay', () => {
+  it('photo-essay: the author’s ▲ / ▶ kept, the configured ■ for the others, never two marks', () => {
+    const text = pagesOf(built('photo-essay').file('booklet')).join('');
+    expect(text).toContain('▲县城图书馆新馆外景');
+    expect(text).toContain('▶读者在二楼书架前挑书');
+    expect(text).toContain('■阅览室一角');
+    expect(text).not.toMatch(/[▲▶■][▲▶■]/);
+  });
+
+  it('photo-essay: figures with {.class} / {#id} are counted by the EPUB check and carry them', async () => {
+    const { build, file } = built('photo-essay');
+    expect(build.stderr).toMatch(/check epub .*5 figures/);
+    const epub = await openEpub(file('epub'));
+    const all = (await Promise.all(epub.names.filter((n) => n.endsWith('.xhtml')).map((n) => epub.text(n)))).join('');
+    expect(all).toContain('<figure class="wide" id="fig-outside">');
+    expect(all).toContain('<figure class="small">');
+    expect(all).toContain('<figure id="fig-stairs">');
+  });
+});
+
+describe('corpus constructs: data-report', () => {
+  it('data-report: 表题 as caption, numbers right-aligned, header repeated, wide table inside the measure', async () => {
+    const pdf = built('data-report').file('booklet');
+    const pages = pagesOf(pdf);
+    const words = await listWords(pdf);
+    // 表1: the numbers of a column end at one x (right-aligned), starting at different ones
+    const p1 = words[pages.findIndex((p) => p.includes('表1'))]!;
+    const growth = ['3%', '10%', '12%'].map((t) => p1.find((w) => w.text === t)!);
+    expect(Math.max(...growth.map((w) => w.x1)) - Math.min(...growth.map((w) => w.x1))).toBeLessThan(0.5);
+    expect(Math.abs(growth[0]!.x0 - growth[1]!.x0)).toBeGreaterThan(1);
+    // 表2 runs over pages: every page it is on starts its part with the header row
+    const header = '乡镇借阅册数读者人数占比';
+    const withRows = pages.filter((p) => /碧水乡|翠屏镇|[\u4e00-\u9fff]{2}[乡镇]\d/.test(p));
+    expect(pages.filter((p) => p.includes(header)).length).toBeGreaterThanOrEqual(2);
+    expect(withRows.length).toBeGreaterThan(0);
+    // 表3 is wider than the measure: every word stays inside the text block, none is lost
+    const g = computeGeometry({ width: 148, height: 210 });
+    const n3 = pages.findIndex((p) => p.includes('表3'));
+    const left = (n3 + 1) % 2 ? g.inner : g.outer;
+    for (let n = n3; n < n3 + 2 && n < words.length; n++)
+      for (const w of words[n]!) {
+        expect(w.x0, w.text).toBeGreaterThanOrEqual(left - 1);
+        expect(w.x1, w.text).toBeLessThanOrEqual(left + g.chars * g.em + 1);
+      }
+    expect(pages.slice(n3).join('')).toContain('全年合计');
+    const epub = await openEpub(built('data-report').file('epub'));
+    const all = (await Promise.all(epub.names.filter((n) => n.endsWith('.xhtml')).map((n) => epub.text(n)))).join('');
+    expect(all).toMatch(/<caption[^>]*>\s*表1/);
+  });
+});
+
+describe('corpus constructs: tech-guide', () => {
+  it('tech-guide: internal links print as （见第 N 页） with the target’s page; addresses are printed', () => {
+    const pages = pagesOf(built('tech-guide').file('booklet'));
+    const text = pages.join('');
+    for (const [link, target] of <[string, string][]>[
+      ['第二章', '取回书稿用下面的命令'],
+      ['上文的取回步骤', 'gitclone'],
+    ]) {
+      const m = new RegExp(`${link}（见第(\\d+)页）`).exec(text);
+      expect(m, link).not.toBeNull();
+      expect(pages[Number(m![1]) - 1], `${link} → p. ${m![1]}`).toContain(target);
+    }
+    expect(text).toContain('https://git-scm.com/docs/git-log');
+  });
+});
+
+describe('corpus constructs: zh-tw-memoir', () => {
+  it('zh-tw-memoir: no zh-CN rule fires, nothing is converted, typed spaces summarised per file', async () => {
+    const { build, file } = built('zh-tw-memoir');
+    expect(build.stderr).not.toMatch(/traditional-character|punctuation-halfwidth/);
+    expect(build.stderr.match(/space-han-latin/g)?.length).toBe(1);
+    expect(build.stderr).toMatch(/\d+ × Unexpected space between Han and Latin/);
+    expect(pagesOf(file('booklet')).join('')).toContain('港邊的書店');
+    const epub = await openEpub(file('epub'));
+    const all = (await Promise.all(epub.names.filter((n) => n.endsWith('.xhtml')).map((n) => epub.text(n)))).join('');
+    expect(all).toContain('老闆說');
+    expect(await epub.text(epub.names.find((n) => n.endsWith('.opf'))!)).toMatch(/<dc:language>zh-TW</);
+  });
+});
