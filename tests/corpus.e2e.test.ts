@@ -168,11 +168,19 @@ describe('corpus constructs: data-report', () => {
     const growth = ['3%', '10%', '12%'].map((t) => p1.find((w) => w.text === t)!);
     expect(Math.max(...growth.map((w) => w.x1)) - Math.min(...growth.map((w) => w.x1))).toBeLessThan(0.5);
     expect(Math.abs(growth[0]!.x0 - growth[1]!.x0)).toBeGreaterThan(1);
-    // 表2 runs over pages: every page it is on starts its part with the header row
-    const header = '乡镇借阅册数读者人数占比';
-    const withRows = pages.filter((p) => /碧水乡|翠屏镇|[\u4e00-\u9fff]{2}[乡镇]\d/.test(p));
-    expect(pages.filter((p) => p.includes(header)).length).toBeGreaterThanOrEqual(2);
-    expect(withRows.length).toBeGreaterThan(0);
+    // 表2 runs over pages: every page it is on starts its part with the header row (a 表2 row is a town and
+    // three figures, 1,200 / 300 / 25%; 表3's rows carry no thousands comma)
+    // (登记读者人数 is six characters: a cell folio check looks for, printed once per page, not a duplicate)
+    const header = '乡镇借阅册数登记读者人数占比';
+    const row = /[\u4e00-\u9fff]{2}[乡镇]\d,\d{3}\d{3}\d{2}%/;
+    const withRows = pages.filter((p) => row.test(p));
+    expect(withRows.length, 'the fixture’s 表2 must break across pages').toBeGreaterThanOrEqual(2);
+    // the first page: the cells under the 表题 (poppler may read the caption between them)
+    for (const cell of ['乡镇', '借阅册数', '登记读者人数', '占比']) expect(withRows[0]).toContain(cell);
+    for (const p of withRows.slice(1)) {
+      expect(p, 'header row on every continued page of 表2').toContain(header);
+      expect(p.indexOf(header), 'header above the rows').toBeLessThan(p.search(row));
+    }
     // 表3 is wider than the measure: every word stays inside the text block, none is lost
     const g = computeGeometry({ width: 148, height: 210 });
     const n3 = pages.findIndex((p) => p.includes('表3'));
@@ -195,7 +203,8 @@ describe('corpus constructs: tech-guide', () => {
     const text = pages.join('');
     for (const [link, target] of <[string, string][]>[
       ['第二章', '取回书稿用下面的命令'],
-      ['上文的取回步骤', 'gitclone'],
+      // #clone is the empty anchor <a id="clone"></a> opening the paragraph before the command
+      ['上文的取回步骤', '用下面的命令取回书稿'],
     ]) {
       const m = new RegExp(`${link}（见第(\\d+)页）`).exec(text);
       expect(m, link).not.toBeNull();

@@ -64,6 +64,8 @@ export interface Block {
   source: Position;
   /** A footnote's number in its chapter. */
   n?: number;
+  /** A header cell: print repeats it on every page its table continues on. */
+  head?: boolean;
 }
 
 export interface BookMeta {

@@ -96,7 +96,10 @@ function readToken(w: ChapterWalk, tokens: Token[], i: number): void {
   if (t.type === 'footnote_open') openNote(w, t);
   if (t.type === 'footnote_close') w.note = undefined;
   if ((t.type === 'td_open' || t.type === 'th_open') && next?.type === 'inline') {
-    w.blocks.push(textBlock('cell', t, next, w));
+    const cell = textBlock('cell', t, next, w);
+    // a header cell: print repeats it on every page its table continues on
+    if (t.type === 'th_open') cell.head = true;
+    w.blocks.push(cell);
   }
   if (t.type === 'table_caption_open') w.blocks.push(textBlock('caption', t, next!, w));
   if (t.type === 'paragraph_open') readParagraph(w, t, next!, line);
