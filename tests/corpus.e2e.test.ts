@@ -10,7 +10,7 @@ import { listWords } from '../scripts/preflight/poppler.js';
 import { computeGeometry } from '../scripts/render/geometry.js';
 import { epubcheck, openEpub } from './helpers/epub.js';
 import { folio } from './helpers/fixture.js';
-import { fonts, pageCount, pageText, squash } from './helpers/pdf.js';
+import { darkness, fonts, pageCount, pageText, squash } from './helpers/pdf.js';
 
 const CORPUS = 'tests/fixtures/corpus';
 const books = readdirSync(CORPUS, { withFileTypes: true })
@@ -181,17 +181,26 @@ describe('corpus constructs: data-report', () => {
       expect(p, 'header row on every continued page of 表2').toContain(header);
       expect(p.indexOf(header), 'header above the rows').toBeLessThan(p.search(row));
     }
-    // 表3 is wider than the measure: every word stays inside the text block, none is lost
+    // 表3 is wider than the measure: wrapped inside the text block, on every page it is on (the page after
+    // its first is a right-hand page: its text block starts at the inner margin); nothing is lost
     const g = computeGeometry({ width: 148, height: 210 });
     const n3 = pages.findIndex((p) => p.includes('表3'));
-    const left = (n3 + 1) % 2 ? g.inner : g.outer;
-    for (let n = n3; n < n3 + 2 && n < words.length; n++)
+    const block = { y: g.top, h: g.lines * g.line, w: g.chars * g.em };
+    for (let n = n3; n < n3 + 2 && n < words.length; n++) {
+      const left = (n + 1) % 2 ? g.inner : g.outer;
       // words of the text block (the running head and folio stand outside it on purpose)
-      for (const w of words[n]!.filter((x) => x.y0 >= g.top - 1 && x.y1 <= g.top + g.lines * g.line + 1)) {
-        expect(w.x0, w.text).toBeGreaterThanOrEqual(left - 1);
-        expect(w.x1, w.text).toBeLessThanOrEqual(left + g.chars * g.em + 1);
+      for (const w of words[n]!.filter((x) => x.y0 >= block.y - 1 && x.y1 <= block.y + block.h + 1)) {
+        expect(w.x0, `p. ${n + 1} ${w.text}`).toBeGreaterThanOrEqual(left - 0.5);
+        expect(w.x1, `p. ${n + 1} ${w.text}`).toBeLessThanOrEqual(left + block.w + 0.5);
       }
+      // and no ink at all (cell rules, glyphs) in the margins beside the text block, at 4 px a point
+      for (const x of [0, left + block.w + 0.5])
+        expect(darkness(pdf, n + 1, { x, y: block.y, w: x ? g.width - x : left - 0.5, h: block.h }, 288)).toBe(0);
+    }
     expect(pages.slice(n3).join('')).toContain('全年合计');
+    // columns from their content: the short header 全年合计 is not broken (equal columns broke it 全年合 / 计),
+    // the long 备注 cells take the room and wrap
+    expect(words[n3]!.map((w) => w.text)).toContain('全年合计');
     const epub = await openEpub(built('data-report').file('epub'));
     const all = (await Promise.all(epub.names.filter((n) => n.endsWith('.xhtml')).map((n) => epub.text(n)))).join('');
     expect(all).toMatch(/<caption[^>]*>\s*表1/);

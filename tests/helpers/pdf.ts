@@ -162,26 +162,35 @@ export function pageLines(file: string, page: number, rect?: { x: number; y: num
   );
 }
 
-/** Mean darkness (0 white … 1 black) of a rectangle of a page, rendered by pdftoppm at 72 dpi in grey. */
-export function darkness(file: string, page: number, rect: { x: number; y: number; w: number; h: number }): number {
+/**
+ * Mean darkness (0 white … 1 black) of a rectangle (in points) of a page, rendered by pdftoppm in grey at
+ * `dpi` (72: one pixel a point).
+ */
+export function darkness(
+  file: string,
+  page: number,
+  rect: { x: number; y: number; w: number; h: number },
+  dpi = 72,
+): number {
+  const px = (n: number) => String(Math.round((n * dpi) / 72));
   const pgm = execFileSync(
     'pdftoppm',
     [
       '-gray',
       '-r',
-      '72',
+      String(dpi),
       '-f',
       String(page),
       '-l',
       String(page),
       '-x',
-      String(Math.round(rect.x)),
+      px(rect.x),
       '-y',
-      String(Math.round(rect.y)),
+      px(rect.y),
       '-W',
-      String(Math.max(1, Math.round(rect.w))),
+      String(Math.max(1, Number(px(rect.w)))),
       '-H',
-      String(Math.max(1, Math.round(rect.h))),
+      String(Math.max(1, Number(px(rect.h)))),
       file,
     ],
     { maxBuffer: 64 * 2 ** 20 },
