@@ -10,11 +10,20 @@ import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alphaGradientPng, palettedTrnsPng } from './helpers/alpha-png.js';
 import { folio, manuscript } from './helpers/fixture.js';
+import { deflateSync } from 'node:zlib';
+import { PDFDocument, PDFName, PDFNumber, PDFRawStream, type PDFDict } from 'pdf-lib';
+import { FolioError } from '../scripts/diagnostics/diagnostic.js';
+import { loadManuscript } from '../scripts/manuscript/load.js';
+import { buildBook } from '../scripts/model/book.js';
+import type { Pagination } from '../scripts/paginate/paginate.js';
+import { pdfxAlpha } from '../scripts/output/make.js';
+import { makePdfx } from '../scripts/press/pdfx.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'folio-alpha-'));
 const file = (name: string) => path.join(out, name);
 let stderr = '';
 let status: number | null = null;
+let dir = '';
 
 const FIGURES: [string, Buffer, string][] = [
   ['rgba.png', alphaGradientPng(2000, 1500, 'rgba'), '彩色透明图。'],
@@ -24,7 +33,7 @@ const FIGURES: [string, Buffer, string][] = [
 
 beforeAll(() => {
   const figures = FIGURES.map(([name, , caption], i) => `![图${i}](images/${name} "${caption}")\n\n正文${i}段。\n`);
-  const dir = manuscript({
+  dir = manuscript({
     'book.yaml': 'title: 透明\nauthors: [甲]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: t\ncover: images/cover.png\n',
     '01.md': `# 第一章\n\n透明图片之前的一段。\n\n${figures.join('\n')}\n透明图片之后的一段。\n`,
     'images/cover.png': alphaGradientPng(1000, 1414, 'rgba'),
@@ -122,5 +131,41 @@ describe('images with alpha in the PDF/X (RGBA, grey + alpha, paletted with tRNS
     const right = [...data.subarray(1999 * 4, 2000 * 4)];
     expect(Math.max(...left)).toBeLessThanOrEqual(2);
     expect(right.reduce((s, v) => s + v, 0)).toBeGreaterThan(200);
+  });
+});
+
+describe('an image with alpha the PDF/X cannot flatten', () => {
+  it('an image whose alpha cannot be flattened faithfully: image-transparency at its figure, no PDF/X', async () => {
+    // Chromium always writes a mask of the image's own size; one of another size is made here, in the
+    // press PDF the build wrote, on the grey figure
+    const doc = await PDFDocument.load(readFileSync(file('t-press.pdf')), { updateMetadata: false });
+    const grey = doc.context
+      .enumerateIndirectObjects()
+      .map(([, o]) => o)
+      .find((o): o is PDFRawStream => o instanceof PDFRawStream && String(o.dict.get(PDFName.of('Width'))) === '800')!;
+    const mask = doc.context.obj({ Type: 'XObject', Subtype: 'Image', Width: 10, Height: 10 }) as PDFDict;
+    mask.set(PDFName.of('BitsPerComponent'), PDFNumber.of(8));
+    mask.set(PDFName.of('ColorSpace'), PDFName.of('DeviceGray'));
+    mask.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
+    grey.dict.set(
+      PDFName.of('SMask'),
+      doc.context.register(PDFRawStream.of(mask, deflateSync(Buffer.alloc(100, 128)))),
+    );
+    const press = await doc.save({ useObjectStreams: false });
+    const book = buildBook(await loadManuscript(dir));
+    const pagination = { pages: [{ number: 1, side: 'right', name: 'cover', blank: false }], figurePages: {} };
+    const alpha = pdfxAlpha({ book, pagination: pagination as unknown as Pagination });
+    const e = await makePdfx(press, book.meta, { root: dir, ...alpha }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(FolioError);
+    const figure = book.figures.find((f) => f.href.endsWith('grey.png'))!;
+    expect((e as FolioError).diagnostics).toEqual([
+      expect.objectContaining({
+        ...figure.source,
+        severity: 'error',
+        ruleId: 'image-transparency',
+        message: expect.stringMatching(/800 × 600 px, page \d+\): its soft mask has another pixel size/),
+        hint: expect.stringMatching(/save the image without alpha/),
+      }),
+    ]);
   });
 });

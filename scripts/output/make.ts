@@ -174,7 +174,7 @@ async function makePdfx(
  * cover and back cover colours), and where an image it cannot flatten is used (its figure: same pixel
  * size, on one of its pages).
  */
-function pdfxAlpha(c: MakeContext): {
+export function pdfxAlpha(c: Pick<MakeContext, 'book' | 'pagination'>): {
   backdrops: Map<number, Rgb>;
   locate: (img: TransparentImage) => Position | undefined;
 } {
