@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadManuscript } from '../manuscript/load.js';
 import { buildBook } from '../model/book.js';
+import { descendants } from '../output/cleanup.js';
 import { findChromium, CHROMIUM_ARGS } from '../paginate/browser.js';
 import { startPreview } from '../preview/server.js';
 import { renderHtml } from '../render/html.js';
@@ -73,7 +74,7 @@ async function measure(
   const ticks = new Map<number, number>();
   const sample = () => {
     let pss = 0;
-    for (const pid of descendants(child.pid!)) {
+    for (const pid of [child.pid!, ...descendants(child.pid!)]) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -96,28 +97,6 @@ async function measure(
   const sampled = [...ticks.values()].reduce((a, b) => a + b, 0) / 100; // USER_HZ
   const cpu = Math.max(waited, sampled);
   return { wall: (performance.now() - t0) / 1000, cpu, peakMb: peak / 1024 / 1024 };
-}
-
-/** A process and all its descendants, from /proc. */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* gone */
-    }
-  }
-  const out: number[] = [];
-  for (const pid of parent.keys())
-    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p))
-      if (p === root) {
-        out.push(pid);
-        break;
-      }
-  return out;
 }
 
 const pagesOf = (pdf: string) =>

@@ -28,8 +28,8 @@ export function forgetTempDir(dir: string): void {
   folders.delete(dir);
 }
 
-/** Every process below this one (children, grandchildren: Chromium's renderers, gs's helpers). */
-function descendants(): number[] {
+/** Every process below `root` (children, grandchildren: Chromium's renderers, gs's helpers), from /proc. */
+export function descendants(root = process.pid): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -48,7 +48,7 @@ function descendants(): number[] {
       walk(child);
     }
   };
-  walk(process.pid);
+  walk(root);
   return found;
 }
 

@@ -117,18 +117,18 @@ export async function pageText(
   rect?: { x: number; y: number; w: number; h: number },
   layout: boolean | 'raw' = false,
 ): Promise<string> {
+  return (await poppler('pdftotext', [...pdftotextArgs(page, rect, layout), file, '-'])).replace(/\f/g, '');
+}
+
+/** pdftotext's options for one page, UTF-8, the reading order asked for, cropped to `rect` if given. */
+export function pdftotextArgs(
+  page: number,
+  rect?: { x: number; y: number; w: number; h: number },
+  layout: boolean | 'raw' = false,
+): string[] {
   const mode = layout === 'raw' ? ['-raw'] : layout ? ['-layout'] : [];
   const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...mode];
-  if (rect)
-    args.push(
-      '-x',
-      String(Math.round(rect.x)),
-      '-y',
-      String(Math.round(rect.y)),
-      '-W',
-      String(Math.round(rect.w)),
-      '-H',
-      String(Math.round(rect.h)),
-    );
-  return (await poppler('pdftotext', [...args, file, '-'])).replace(/\f/g, '');
+  if (!rect) return args;
+  const crop = { '-x': rect.x, '-y': rect.y, '-W': rect.w, '-H': rect.h };
+  return [...args, ...Object.entries(crop).flatMap(([flag, v]) => [flag, String(Math.round(v))])];
 }

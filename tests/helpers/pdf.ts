@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { PDFDocument, PDFName, PDFString, PDFHexString } from 'pdf-lib';
+import { pdftotextArgs } from '../../scripts/preflight/poppler.js';
 
 /** Readers of a real PDF, through poppler (pdfinfo, pdftotext, pdffonts, pdfimages) and qpdf. */
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
@@ -54,19 +55,7 @@ export function pageText(
   rect?: { x: number; y: number; w: number; h: number },
   layout = false,
 ): string {
-  const args = ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), ...(layout ? ['-layout'] : [])];
-  if (rect)
-    args.push(
-      '-x',
-      String(Math.round(rect.x)),
-      '-y',
-      String(Math.round(rect.y)),
-      '-W',
-      String(Math.round(rect.w)),
-      '-H',
-      String(Math.round(rect.h)),
-    );
-  return run('pdftotext', [...args, file, '-']).replace(/\f/g, '');
+  return run('pdftotext', [...pdftotextArgs(page, rect, layout), file, '-']).replace(/\f/g, '');
 }
 
 export interface FontRow {
