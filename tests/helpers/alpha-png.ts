@@ -17,7 +17,8 @@ export function alphaGradientPng(width: number, height: number, kind: 'rgba' | '
   return PNG.sync.write(png, { colorType: kind === 'rgba' ? 6 : 4, inputHasAlpha: true });
 }
 
-const chunk = (type: string, data: Buffer) => {
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+export const pngChunk = (type: string, data: Buffer): Buffer => {
   const c = Buffer.alloc(12 + data.length);
   c.writeUInt32BE(data.length, 0);
   c.write(type, 4, 'latin1');
@@ -40,10 +41,10 @@ export function palettedTrnsPng(width: number, height: number): Buffer {
   }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('PLTE', palette),
-    chunk('tRNS', trns),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', palette),
+    pngChunk('tRNS', trns),
+    pngChunk('IDAT', deflateSync(rows)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
