@@ -1,10 +1,3 @@
-/**
- * Runs in the paginated page (page.evaluate): walks the line boxes of every text block with Range
- * client rects and returns what breaks Chinese layout rules (docs/typography.md).
- * Self-contained on purpose: it is serialised into the browser.
- * Over 60 lines on purpose: Puppeteer serialises only this function into the page, so its helpers are
- * nested inside it, and ESLint counts nested functions in their parent.
- */
 export interface TypoFinding {
   page: number;
   /** `file:line` of the block (data-src). */
@@ -22,6 +15,15 @@ export interface TypoStats {
   lines: number;
 }
 
+/**
+ * Runs in the paginated page (page.evaluate): walks the line boxes of every text block with Range
+ * client rects and returns what breaks Chinese layout rules (docs/typography.md).
+ * Self-contained on purpose: it is serialised into the browser.
+ * Over 60 lines on purpose (one of the three exceptions to max-lines-per-function): Puppeteer serialises
+ * only this function into the page, so its helpers are nested inside it, and ESLint counts nested
+ * functions in their parent.
+ */
+// eslint-disable-next-line max-lines-per-function -- serialised whole into the page (see above)
 export function analyzeTypography(opts: { stretchEm: number }): { findings: TypoFinding[]; stats: TypoStats } {
   const NO_START = '、，。．：；！？”’）】》」』〕·～,.:;!?)]';
   const NO_END = '“‘（【《「『〔([';
