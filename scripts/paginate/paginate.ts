@@ -7,6 +7,7 @@ import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography, type TypoFinding, type TypoStats } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
 import { fitGrid } from '../typography/grid.js';
+import { fitTables } from '../typography/tables.js';
 import { type LayoutStats, MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 import { newPage } from './browser.js';
 import { consoleDiagnostic, contentDiagnostics, requestDiagnostics } from './content-check.js';
@@ -218,6 +219,7 @@ async function layOut(
   progress.loading = false;
   const expected = await page.evaluate(measureBlocks, false);
   const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
+  await page.evaluate(fitTables);
   await page.evaluate(fitGrid, { gridPt: bundle.geometry.line });
   // The time limit starts with Paged.js. The run that loses the race keeps going until the page closes;
   // its rejection is swallowed so that the first failure wins (an unhandled one was a bare `Error: timeout`).

@@ -5,6 +5,7 @@ import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
 import { fitGrid } from '../typography/grid.js';
+import { fitTables } from '../typography/tables.js';
 import { MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
@@ -26,8 +27,9 @@ export interface TypographyOptions {
 
 /**
  * The build's in-page passes as one script, serialised from the build's own functions: the paragraph
- * tracking and the line grid that run before Paged.js, and the typography check and page measures that
- * run after it, exactly as `folio build` and `folio check --typography` run them (scripts/paginate/).
+ * tracking, the table columns and the line grid that run before Paged.js, and the typography check and
+ * page measures that run after it, exactly as `folio build` and `folio check --typography` run them
+ * (scripts/paginate/).
  * tsx keeps function names through an `__name` helper; the script defines it.
  */
 export function typographyScript(opts: TypographyOptions): string {
@@ -38,6 +40,7 @@ export function typographyScript(opts: TypographyOptions): string {
     analyze: ${analyzeTypography.toString()},
     balance: ${balanceParagraphs.toString()},
     grid: ${fitGrid.toString()},
+    tables: ${fitTables.toString()},
     measure: ${measureLayout.toString()},
     options: ${JSON.stringify(opts)},
   };
