@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listWords } from '../scripts/preflight/poppler.js';
 import { computeGeometry } from '../scripts/render/geometry.js';
 import { epubcheck, openEpub } from './helpers/epub.js';
+import { glyphs, lines, placedImages } from './helpers/stext.js';
 import { folio } from './helpers/fixture.js';
 import { darkness, fonts, pageCount, pageText, squash } from './helpers/pdf.js';
 
@@ -42,6 +43,46 @@ function built(name: string): Built {
   const b = { out, build, manifest, file };
   cache.set(name, b);
   return b;
+}
+
+/**
+ * The manuscript's headings printed as the last thing on a page, read from the PDF (mutool stext): the lowest
+ * line of the text block that is not a note (notes are set at 8.5 pt; folio and running head lie outside),
+ * joined with the lines right above it in the same face and size (a heading over two lines), equal to the
+ * text of a heading; an image below that line is what follows it. Cover and back cover left out.
+ */
+function strandedHeadings(pdf: string, dir: string): string[] {
+  const heads = new Set(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .flatMap((f) => [
+        ...readFileSync(path.join(dir, f), 'utf8').matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?$/gm),
+      ])
+      .map((m) => squash(m[1]!.replace(/[*`]|\[([^\]]*)\]\([^)]*\)/g, '$1'))),
+  );
+  const g = computeGeometry({ width: 148, height: 210 });
+  const [top, bottom] = [g.top - 2, g.top + g.lines * g.line + 2];
+  const body = lines(glyphs(pdf)).filter(
+    (l) => l[0]!.y > top && l[0]!.y <= bottom && Math.max(...l.map((c) => c.size)) > 8.6,
+  );
+  const images = placedImages(pdf);
+  const face = (l: (typeof body)[number]) => `${l[0]!.font} ${l[0]!.size}`;
+  const found: string[] = [];
+  for (let p = 2; p < pageCount(pdf); p++) {
+    const on = body.filter((l) => l[0]!.page === p).sort((a, b) => a[0]!.y - b[0]!.y);
+    const last = on.at(-1);
+    if (!last || images.some((i) => i.page === p && i.y0 > last[0]!.y)) continue;
+    let k = on.length - 1;
+    while (k > 0 && face(on[k - 1]!) === face(last) && on[k]![0]!.y - on[k - 1]![0]!.y < 2 * last[0]!.size) k--;
+    const text = squash(
+      on
+        .slice(k)
+        .flatMap((l) => l.map((c) => c.c))
+        .join(''),
+    );
+    if (heads.has(text)) found.push(`p. ${p}: ${text}`);
+  }
+  return found;
 }
 
 /** Text of every page of a PDF, squashed (no spaces), page 1 first. */
@@ -94,6 +135,11 @@ describe.each(books)('corpus: %s', (name) => {
     expect(report.counts['line-start-prohibited'] ?? 0, r.stdout).toBe(0);
     expect(report.counts['line-end-prohibited'] ?? 0, r.stdout).toBe(0);
     expect(report.counts['line-overflow'] ?? 0, r.stdout).toBe(0);
+    expect(report.counts['heading-stranded'] ?? 0, r.stdout).toBe(0);
+  });
+
+  it('no heading is the last line of a page (read from the booklet PDF; the press PDF is the same layout)', () => {
+    expect(strandedHeadings(built(name).file('booklet'), dir)).toEqual([]);
   });
 
   it('repeated lint warnings come summarised: at most three lines of one rule per file', () => {

@@ -43,39 +43,11 @@ export async function runPagedJs(): Promise<number> {
   const w = window as unknown as {
     Paged: {
       Previewer: new () => Emitter & { chunker: Emitter; preview(): Promise<{ total: number }> };
-      Handler: new (...a: unknown[]) => object;
-      registerHandlers(h: unknown): void;
     };
     __folioPage?: (n: number, chapter: string) => void;
   };
-  /**
-   * Paged.js 0.4.3 does not repeat a table's header row when the table breaks across pages: when a page
-   * starts inside a table body, a copy of the table's thead goes in first (before the page is measured, so
-   * the rows that follow are laid out under it). The copy carries no data-ref / data-src (it is not a
-   * manuscript block: Paged.js must not map it back, and the page checks leave it out: .folio-head-repeat).
-   */
-  function repeatTableHeads(Base: new (...a: unknown[]) => object) {
-    return class extends Base {
-      renderNode(clone: Node, node: Node) {
-        const el = clone.nodeType === Node.ELEMENT_NODE ? (clone as Element) : clone.parentElement;
-        const src = node.nodeType === Node.ELEMENT_NODE ? (node as Element) : node.parentElement;
-        const table = el?.closest('table');
-        const head = src?.closest('tbody') && src.closest('table')?.querySelector(':scope > thead');
-        if (!table || !head || table.querySelector(':scope > thead')) return;
-        const copy = head.cloneNode(true) as HTMLElement;
-        for (const e of [copy, ...copy.querySelectorAll('*')]) {
-          e.removeAttribute('data-ref');
-          e.removeAttribute('data-src');
-          e.removeAttribute('id');
-        }
-        copy.classList.add('folio-head-repeat');
-        copy.setAttribute('aria-hidden', 'true');
-        table.insertBefore(copy, table.querySelector(':scope > tbody') ?? table.firstChild);
-      }
-    };
-  }
+  // Folio's handlers (table heads, headings kept with what follows) are registered before: installPagedHandlers
   await document.fonts.ready;
-  w.Paged.registerHandlers(repeatTableHeads(w.Paged.Handler));
   const previewer = new w.Paged.Previewer();
   // the chunker's renderedPage fires once a page holds its content (the previewer's "page" fires before)
   previewer.chunker.on(

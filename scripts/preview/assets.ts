@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installPagedHandlers } from '../paginate/handlers.js';
 import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
@@ -27,9 +28,9 @@ export interface TypographyOptions {
 
 /**
  * The build's in-page passes as one script, serialised from the build's own functions: the paragraph
- * tracking, the table columns and the line grid that run before Paged.js, and the typography check and
- * page measures that run after it, exactly as `folio build` and `folio check --typography` run them
- * (scripts/paginate/).
+ * tracking, the table columns, the line grid and Folio's Paged.js handlers that run before Paged.js, and
+ * the typography check and page measures that run after it, exactly as `folio build` and
+ * `folio check --typography` run them (scripts/paginate/).
  * tsx keeps function names through an `__name` helper; the script defines it.
  */
 export function typographyScript(opts: TypographyOptions): string {
@@ -41,6 +42,7 @@ export function typographyScript(opts: TypographyOptions): string {
     balance: ${balanceParagraphs.toString()},
     grid: ${fitGrid.toString()},
     tables: ${fitTables.toString()},
+    handlers: ${installPagedHandlers.toString()},
     measure: ${measureLayout.toString()},
     options: ${JSON.stringify(opts)},
   };

@@ -1,0 +1,82 @@
+/**
+ * Folio's Paged.js handlers, for the build and the preview alike. Runs in the page (page.evaluate before
+ * runPagedJs; the preview's typography.js calls it before its Paged.js polyfill lays out): self-contained,
+ * serialised into the browser. The build's Paged.js has no previewer yet, so the handler is registered for
+ * the one runPagedJs makes; the preview's polyfill made its previewer on load, so the handler is attached
+ * to that previewer's hooks directly. Returns how it was installed.
+ *
+ * - **Table heads on every page.** Paged.js 0.4.3 does not repeat a table's header row when the table
+ *   breaks across pages: when a page starts inside a table body, a copy of the table's thead goes in first
+ *   (before the page is measured, so the rows that follow are laid out under it). The copy carries no
+ *   data-ref / data-src (it is not a manuscript block: Paged.js must not map it back, and the page checks
+ *   leave it out: .folio-head-repeat).
+ * - **A heading keeps with what follows it.** Paged.js honours `break-after: avoid` only when the block
+ *   after the heading lies wholly below the page; when that block is a blockquote, a list or another
+ *   heading, Paged.js breaks inside it, before its first line, and the heading is left alone at the foot
+ *   of the page. When a page would end that way, the break moves up to before the heading (and before a
+ *   heading right above it: a section title and its first question go together), unless the heading opens
+ *   the page.
+ */
+export function installPagedHandlers(): 'registered' | 'attached' {
+  type Hooks = object;
+  const w = window as unknown as {
+    Paged: { Handler: new (...a: unknown[]) => object; registerHandlers(h: unknown): void };
+    PagedPolyfill?: { chunker: Hooks; polisher: Hooks };
+  };
+  const isHeading = (e: Element | null): e is Element => !!e && /^H[1-6]$/.test(e.tagName);
+  /** Whether a range holds something a reader sees: text or an image. */
+  const visible = (r: Range) => /\S/.test(r.toString()) || !!r.cloneContents().querySelector('img');
+
+  function repeatHead(clone: Node, node: Node): void {
+    const el = clone.nodeType === Node.ELEMENT_NODE ? (clone as Element) : clone.parentElement;
+    const src = node.nodeType === Node.ELEMENT_NODE ? (node as Element) : node.parentElement;
+    const table = el?.closest('table');
+    const head = src?.closest('tbody') && src.closest('table')?.querySelector(':scope > thead');
+    if (!table || !head || table.querySelector(':scope > thead')) return;
+    const copy = head.cloneNode(true) as HTMLElement;
+    for (const e of [copy, ...copy.querySelectorAll('*')])
+      for (const a of ['data-ref', 'data-src', 'id']) e.removeAttribute(a);
+    copy.classList.add('folio-head-repeat');
+    copy.setAttribute('aria-hidden', 'true');
+    table.insertBefore(copy, table.querySelector(':scope > tbody') ?? table.firstChild);
+  }
+
+  /** The overflow moved up to before the headings it would leave at the foot of the page, or undefined. */
+  function keepWithNext(overflow: Range, rendered: Element): Range | undefined {
+    const start = overflow.startContainer;
+    const at = start.nodeType === Node.TEXT_NODE ? start : (start.childNodes[overflow.startOffset] ?? start);
+    // the block of the section the break falls in
+    let block = at.nodeType === Node.ELEMENT_NODE ? (at as Element) : at.parentElement;
+    while (block?.parentElement && block.parentElement !== rendered && block.parentElement.tagName !== 'SECTION')
+      block = block.parentElement;
+    if (!block || block.parentElement?.tagName !== 'SECTION') return undefined;
+    // a break after the block's first lines leaves them under the heading
+    const inBlock = document.createRange();
+    inBlock.setStart(block, 0);
+    inBlock.setEnd(start, overflow.startOffset);
+    if (visible(inBlock)) return undefined;
+    let heading: Element | undefined;
+    for (let e = block.previousElementSibling; isHeading(e); e = e.previousElementSibling) heading = e;
+    if (!heading) return undefined;
+    const above = document.createRange();
+    above.setStart(rendered, 0);
+    above.setEndBefore(heading);
+    if (!visible(above)) return undefined;
+    const moved = overflow.cloneRange();
+    moved.setStartBefore(heading);
+    return moved;
+  }
+
+  const FolioHandler = class extends w.Paged.Handler {
+    renderNode(clone: Node, node: Node) {
+      repeatHead(clone, node);
+    }
+    onOverflow(overflow: Range | undefined, rendered: Element) {
+      return overflow ? keepWithNext(overflow, rendered) : undefined;
+    }
+  };
+  const polyfill = w.PagedPolyfill;
+  if (polyfill?.chunker) new FolioHandler(polyfill.chunker, polyfill.polisher, polyfill);
+  else w.Paged.registerHandlers(FolioHandler);
+  return polyfill?.chunker ? 'attached' : 'registered';
+}
