@@ -25,6 +25,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,20,100' },
     out: { type: 'string', default: 'dist/bench.json' },
     targets: { type: 'boolean', default: true },
+    /** leave out the seed's per-target rows (Node 20's parseArgs has no --no-<flag>) */
+    'no-targets': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -103,48 +105,57 @@ const pagesOf = (pdf: string) =>
   Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function series(
-  size: number,
-  tool: string,
-  cmd: string,
-  pdf: string | undefined,
-  env?: Record<string, string>,
-  beforeEach?: () => void,
-): Promise<Row> {
-  beforeEach?.();
-  await measure(cmd, env); // warm-up: page cache, font caches
-  const samples: Sample[] = [];
-  const runs = size === Math.max(...SIZES) && SIZES.length > 1 ? LARGE_RUNS : RUNS;
-  for (let i = 0; i < runs; i++) {
-    beforeEach?.();
-    const m = await measure(cmd, env);
-    samples.push({ ...m, pages: pdf ? pagesOf(pdf) : 0 });
-  }
-  const row = {
-    size,
-    tool,
-    runs,
-    wall: median(samples.map((s) => s.wall)),
-    cpu: median(samples.map((s) => s.cpu)),
-    peakMb: median(samples.map((s) => s.peakMb)),
-    pages: samples[0]!.pages,
-  };
-  process.stderr.write(`bench: ${String(size).padStart(3)}× ${tool.padEnd(22)} ${row.wall.toFixed(2)} s\n`);
-  return row;
+/** One command measured at one size: its row's name, the PDF whose pages it reports, what runs before each run. */
+interface Contestant {
+  tool: string;
+  cmd: string;
+  pdf?: () => string;
+  env?: Record<string, string>;
+  beforeEach?: () => void;
 }
 
-/** The booklet HTML as files, for the tools that take an HTML file (same template, same fonts). */
+/**
+ * The contestants of one size, interleaved: one warm-up each (page cache, font caches), then round after
+ * round of one run of every contestant in turn — on a shared machine a busy minute slows every tool of
+ * that round alike, so the ratios stay fair where back-to-back series would not.
+ */
+async function rounds(size: number, contestants: Contestant[]): Promise<Row[]> {
+  const runs = size === Math.max(...SIZES) && SIZES.length > 1 ? LARGE_RUNS : RUNS;
+  const samples = contestants.map((): Sample[] => []);
+  for (let round = -1; round < runs; round++)
+    for (const [i, c] of contestants.entries()) {
+      c.beforeEach?.();
+      const m = await measure(c.cmd, c.env);
+      if (round >= 0) samples[i]!.push({ ...m, pages: c.pdf ? pagesOf(c.pdf()) : 0 });
+      process.stderr.write(`bench: ${String(size).padStart(3)}× ${round < 0 ? 'warm-up' : `run ${round + 1}`} `);
+      process.stderr.write(`${c.tool.padEnd(28)} ${m.wall.toFixed(2)} s\n`);
+    }
+  return contestants.map((c, i) => {
+    const s = samples[i]!;
+    return {
+      size,
+      tool: c.tool,
+      runs,
+      wall: median(s.map((x) => x.wall)),
+      cpu: median(s.map((x) => x.cpu)),
+      peakMb: median(s.map((x) => x.peakMb)),
+      pages: s[0]!.pages,
+    };
+  });
+}
+
+/**
+ * The booklet HTML as files, for the tools that take an HTML file (same template, same fonts). The
+ * Content-Security-Policy is dropped in this copy: file:// has no origin for its 'self', and its
+ * script-src refuses the inline script pagedjs-cli injects (window.PagedPolyfill never defined: its
+ * "Cannot read properties of undefined (reading 'on')").
+ */
 async function exportHtml(manuscript: string, dir: string): Promise<string> {
   const book = buildBook(await loadManuscript(manuscript));
   const bundle = renderHtml(book);
   mkdirSync(dir, { recursive: true });
-  for (const [name, body] of bundle.files) {
-    // file:// has no origin for the CSP's 'self': drop the policy in this copy
-    writeFileSync(
-      path.join(dir, name),
-      name === 'index.html' ? String(body).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '') : body,
-    );
-  }
+  for (const [name, body] of bundle.files)
+    writeFileSync(path.join(dir, name), name === 'index.html' ? withoutCsp(String(body)) : body);
   mkdirSync(path.join(dir, 'fonts'), { recursive: true });
   for (const [name, make] of bundle.lazy ?? []) writeFileSync(path.join(dir, name), await make());
   for (const m of bundle.mounts) symlinkSync(m.dir, path.join(dir, m.prefix.replace(/\/$/, '')));
@@ -152,25 +163,45 @@ async function exportHtml(manuscript: string, dir: string): Promise<string> {
   return path.join(dir, 'index.html');
 }
 
+/** The page without its CSP <meta> (the template spreads it over several lines); refuses to go on if one is left. */
+function withoutCsp(html: string): string {
+  const out = html.replace(/<meta\s[^>]*http-equiv\s*=\s*"Content-Security-Policy"[^>]*>/gi, '');
+  if (/Content-Security-Policy/i.test(out)) throw new Error('bench: the exported HTML still has its CSP');
+  return out;
+}
+
 const rows: Row[] = [];
 const rebuild: Record<string, number> = {};
+const notes: string[] = [];
 for (const size of SIZES) {
   // the seed is copied too: the bench edits its chapter between runs
   const ms = size === 1 ? copySeed(path.join(work, 'seed')) : makeAnthology(size, path.join(work, `anthology-${size}`));
   const out = path.join(work, `out-${size}`);
   const html = await exportHtml(ms, path.join(work, `html-${size}`));
+  const sized = await rounds(size, contestantsOf(size, ms, out, html));
+  const booklet = bookletOf(out);
+  for (const r of sized) if (r.tool.startsWith('folio')) r.pages = pagesOf(booklet);
+  // the same booklet: pagedjs-cli's PDF must have Folio's page count, or its row compares something else
+  const cli = sized.find((r) => r.tool.startsWith('pagedjs-cli'))!;
+  const folioPages = pagesOf(booklet);
+  notes.push(
+    cli.pages === folioPages
+      ? `${size}×: pagedjs-cli ${cli.pages} pages = Folio's booklet`
+      : `${size}×: PAGES DIFFER: pagedjs-cli ${cli.pages}, Folio's booklet ${folioPages}`,
+  );
+  rows.push(...sized);
+  rebuild[`${size}x`] = await previewRebuild(ms);
+}
+
+/** Every command of one size: Folio's default build (cold, after an edit), the other tools on the same HTML. */
+function contestantsOf(size: number, ms: string, out: string, html: string): Contestant[] {
   // exactly what users run: `folio build` (every target, then the check) — the default rows
   const folio = `${process.execPath} bin/folio.js build --manuscript ${ms} --out ${out}`;
   // Cold: Folio's content-keyed cache (CMYK images, font subsets) emptied before every run — a first build.
   const cold = path.join(work, `cache-cold-${size}`);
-  rows.push(
-    await series(size, 'folio build, cold cache', folio, undefined, { FOLIO_CACHE_DIR: cold }, () =>
-      rmSync(cold, { recursive: true, force: true }),
-    ),
-  );
   // After an edit: the cache kept, one character of the first chapter changed before every run — the
   // desk's everyday rebuild. Text, pages and PDFs change; the photos and most glyphs do not.
-  const warm = path.join(work, `cache-warm-${size}`);
+  const warm = { FOLIO_CACHE_DIR: path.join(work, `cache-warm-${size}`) };
   const chapter = path.join(
     ms,
     readdirSync(ms)
@@ -180,48 +211,57 @@ for (const size of SIZES) {
   const original = readFileSync(chapter, 'utf8');
   let edits = 0;
   const edit = () => writeFileSync(chapter, original.replace('援藏', ++edits % 2 ? '支藏' : '援藏'));
-  rows.push(await series(size, 'folio build, after an edit', folio, undefined, { FOLIO_CACHE_DIR: warm }, edit));
-  if (size === 1 && values.targets)
-    rows.push(
-      await series(size, 'folio build --no-check', `${folio} --no-check`, undefined, { FOLIO_CACHE_DIR: warm }, edit),
-    );
-  writeFileSync(chapter, original);
-  if (size === 1 && values.targets) {
-    for (const t of ['booklet', 'press', 'press-pdfx', 'imposed', 'epub'])
-      rows.push(
-        await series(size, `folio --target ${t} -nc`, `${folio} --target ${t} --no-check`, undefined, {
-          FOLIO_CACHE_DIR: warm,
-        }),
-      );
-  }
-  const booklet = path.join(
-    out,
-    JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs.find(
-      (o: { target: string }) => o.target === 'booklet',
-    ).file,
-  );
-  for (const r of rows) if (r.size === size && r.tool.startsWith('folio')) r.pages = pagesOf(booklet);
   const cliPdf = path.join(work, `pagedjs-cli-${size}.pdf`);
-  rows.push(
-    await series(
-      size,
-      'pagedjs-cli (booklet)',
-      `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} ` +
-        '--browserArgs --no-sandbox,--disable-gpu',
-      cliPdf,
-      { PUPPETEER_EXECUTABLE_PATH: chromium },
-    ),
-  );
   const floorPdf = path.join(work, `floor-${size}.pdf`);
-  rows.push(
-    await series(
-      size,
-      'chromium print (floor)',
-      `${chromium} --headless ${CHROMIUM_ARGS.join(' ')} --no-pdf-header-footer ` +
+  const perTarget = size === 1 && values.targets && !values['no-targets'];
+  return [
+    {
+      tool: 'folio build, cold cache',
+      cmd: folio,
+      env: { FOLIO_CACHE_DIR: cold },
+      beforeEach: () => rmSync(cold, { recursive: true, force: true }),
+    },
+    { tool: 'folio build, after an edit', cmd: folio, env: warm, beforeEach: edit },
+    ...(perTarget
+      ? [
+          { tool: 'folio build --no-check', cmd: `${folio} --no-check`, env: warm, beforeEach: edit },
+          ...['booklet', 'press', 'press-pdfx', 'imposed', 'epub'].map((t) => ({
+            tool: `folio --target ${t} -nc`,
+            // an output folder of their own: the default rows' booklet stays for the page count
+            cmd: `${folio.replace(` --out ${out}`, ` --out ${out}-${t}`)} --target ${t} --no-check`,
+            env: warm,
+          })),
+        ]
+      : []),
+    {
+      tool: 'pagedjs-cli (booklet)',
+      cmd:
+        `${process.execPath} node_modules/pagedjs-cli/src/cli.js ${html} -o ${cliPdf} ` +
+        '--browserArgs --no-sandbox,--disable-gpu',
+      pdf: () => cliPdf,
+      env: { PUPPETEER_EXECUTABLE_PATH: chromium },
+    },
+    {
+      tool: 'chromium print (floor)',
+      cmd:
+        // each switch quoted for bash: --host-resolver-rules="MAP * ~NOTFOUND , EXCLUDE 127.0.0.1" has spaces and a *
+        `${chromium} --headless ${CHROMIUM_ARGS.map(shellQuote).join(' ')} --no-pdf-header-footer ` +
         `--print-to-pdf=${floorPdf} file://${html}`,
-      floorPdf,
-    ),
-  );
+      pdf: () => floorPdf,
+    },
+  ];
+}
+
+/** The booklet the default `folio build` left in its output folder. */
+function bookletOf(out: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+    outputs: { target: string; file: string }[];
+  };
+  return path.join(out, manifest.outputs.find((o) => o.target === 'booklet')!.file);
+}
+
+/** `folio preview`'s HTML rebuild, median of 7. */
+async function previewRebuild(ms: string): Promise<number> {
   const p = await startPreview({ manuscript: ms, port: 0 });
   const times: number[] = [];
   for (let i = 0; i < 7; i++) {
@@ -229,7 +269,7 @@ for (const size of SIZES) {
     times.push(p.lastRebuildMs);
   }
   await p.close();
-  rebuild[`${size}x`] = median(times);
+  return median(times);
 }
 
 const get = (size: number, tool: string) => rows.find((r) => r.size === size && r.tool === tool)!;
@@ -251,10 +291,10 @@ const ratios = SIZES.flatMap((size) =>
 );
 
 const table = [
-  'size  tool                         runs  wall s  cpu s  peak MB  pages',
+  'size  tool                          runs  wall s  cpu s  peak MB  pages',
   ...rows.map(
     (r) =>
-      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(27)} ${String(r.runs).padStart(4)}  ` +
+      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(28)} ${String(r.runs).padStart(4)}  ` +
       `${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ` +
       `${String(r.pages || '-').padStart(5)}`,
   ),
@@ -267,6 +307,7 @@ const table = [
       `${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
   ),
   '',
+  ...notes,
   `preview HTML rebuild (median of 7): ${Object.entries(rebuild)
     .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
     .join(', ')}`,
@@ -278,11 +319,13 @@ const machine = {
   node: process.version,
   chromium: execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim(),
 };
-writeFileSync(
-  values.out!,
-  `${JSON.stringify({ machine, runs: RUNS, rows, ratios, previewRebuildMs: rebuild }, null, 2)}\n`,
-);
+const report = { machine, runs: RUNS, largeRuns: LARGE_RUNS, rows, ratios, notes, previewRebuildMs: rebuild };
+writeFileSync(values.out!, `${JSON.stringify(report, null, 2)}\n`);
 rmSync(work, { recursive: true, force: true });
+
+function shellQuote(arg: string): string {
+  return /^[\w=,./:-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
 
 function copySeed(dir: string): string {
   cpSync('manuscript', dir, { recursive: true });
