@@ -106,7 +106,8 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
   if (process.env.SOURCE_DATE_EPOCH) sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
   // the external tools first: a missing one is one clear message, not a stage failing halfway
-  const tools = await stages.run('tools', 'PATH', () => requireTools(neededTools(targets, opts.check !== false)));
+  const needs = neededTools(targets, opts.check !== false, opts.epubcheck);
+  const tools = await stages.run('tools', 'PATH', () => requireTools(needs));
   await recoverOutputs(opts.out, note);
   // Chromium starts (its own processes, ~0.5 s) while this thread loads, lints and renders the book
   const launching = launchBrowser();

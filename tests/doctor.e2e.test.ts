@@ -73,7 +73,7 @@ describe('folio doctor with a tool taken away', () => {
   it('an optional tool missing (Java) is reported, not a failure', () => {
     const r = folio(['doctor'], { ...cache(), PATH: fakeBin(['java']) });
     expect(r.status).toBe(0);
-    expect(row(r.stdout, 'Java')).toMatch(/^Java +missing \(optional\) +- +- +check$/);
+    expect(row(r.stdout, 'Java')).toMatch(/^Java +missing \(optional\) +- +- +folio check, build --epubcheck java$/);
     expect(r.stdout).toMatch(/^doctor: every required tool found \(9 of 10 tools; optional, missing: java\)$/m);
   });
 
@@ -142,5 +142,40 @@ describe('folio build checks its tools first', () => {
     expect(r.stderr).not.toMatch(/tool-missing/);
     expect(r.status).toBe(0);
     expect(readdirSync(out)).toContain('t.pdf');
+  });
+});
+
+describe("the build's EPUB validator and Java", () => {
+  it('the default build needs no Java: the in-build check validates the EPUB with epubcheck-ts', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-out-'));
+    const r = folio(['build', '-m', manuscript(), '-o', out], { ...cache(), PATH: fakeBin(['java']) });
+    expect(r.stderr).not.toMatch(/^java:/m);
+    expect(r.stderr).not.toMatch(/java was not found/i);
+    expect(r.status).toBe(0);
+    // the check ran, on every output, and validated the EPUB in-process
+    expect(r.stderr).toMatch(/^folio: check epub .*epubcheck-ts: 0 errors/m);
+    expect(r.stderr).toMatch(/^folio: check passed/m);
+    expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).outputs).toHaveLength(5);
+  });
+
+  it('--epubcheck java without Java stops before anything starts (the user asked for it by name)', () => {
+    const out = previousOutputs();
+    const before = out.snapshot();
+    const r = folio(['build', '-m', manuscript(), '-o', out.dir, '--epubcheck', 'java'], {
+      ...cache(),
+      PATH: fakeBin(['java']),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^java:0:0 error java was not found on PATH tool-missing$/m);
+    expect(r.stderr).toMatch(/Needed by folio check, build --epubcheck java; `folio doctor` lists every tool\.$/m);
+    expect(r.stderr).not.toMatch(/folio: (manuscript|browser|paginate)/);
+    expect(out.snapshot()).toEqual(before);
+  });
+
+  it('--epubcheck java with Java present runs the real epubcheck in the build', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'folio-out-'));
+    const r = folio(['build', '-m', manuscript(), '-o', out, '-t', 'epub', '--epubcheck', 'java'], cache());
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^folio: check epub .*epubcheck: 0 errors/m);
   });
 });

@@ -11,8 +11,14 @@ import type { Target } from '../targets.js';
 
 const run = promisify(execFile);
 
-/** What a tool is needed for: a build target, the fidelity check after a build, or another command. */
-export type Need = Target | 'check' | 'typography' | 'proof' | 'placeholders';
+/**
+ * What a tool is needed for: a build target, the fidelity check after a build, the real epubcheck
+ * (Java: `folio check`, `folio build --epubcheck java`), or another command.
+ */
+export type Need = Target | 'check' | 'epubcheck-java' | 'typography' | 'proof' | 'placeholders';
+
+/** How a need reads in the doctor's table and the build's hints. */
+const needLabel = (n: Need): string => (n === 'epubcheck-java' ? 'folio check, build --epubcheck java' : n);
 
 export const EPUBCHECK_JAR = '/usr/share/java/epubcheck.jar';
 
@@ -135,7 +141,7 @@ export const TOOLS: ToolSpec[] = [
   {
     id: 'java',
     label: 'Java',
-    needs: ['check'],
+    needs: ['epubcheck-java'],
     optional: true,
     locate: () => onPath('java'),
     version: versionOf(['-version'], /version "([^"]+)"/),
@@ -144,7 +150,7 @@ export const TOOLS: ToolSpec[] = [
   {
     id: 'epubcheck',
     label: 'epubcheck',
-    needs: ['check'],
+    needs: ['epubcheck-java'],
     optional: true,
     locate: async () =>
       (await stat(EPUBCHECK_JAR).catch(() => undefined))?.isFile()
@@ -216,18 +222,20 @@ export async function diagnose(needs?: Need[]): Promise<ToolStatus[]> {
 
 /**
  * One diagnostic per tool that is missing or too old: errors for required tools, warnings for optional
- * ones (a missing epubcheck costs the EPUB's validation, not the build).
+ * ones (a missing epubcheck costs the EPUB's validation, not the build) — unless the user asked for that
+ * tool by name (`folio build --epubcheck java`: Java and epubcheck are then required).
  */
 export function toolDiagnostics(statuses: ToolStatus[], needs?: Need[]): Diagnostic[] {
+  const askedFor = (s: ToolStatus) => !!needs?.includes('epubcheck-java') && s.needs.includes('epubcheck-java');
   return statuses
     .filter((s) => !s.ok)
     .map((s) => {
-      const uses = needs ? s.needs.filter((n) => needs.includes(n)) : s.needs;
+      const uses = (needs ? s.needs.filter((n) => needs.includes(n)) : s.needs).map(needLabel);
       return {
         file: s.id,
         line: 0,
         column: 0,
-        severity: s.optional ? ('warning' as const) : ('error' as const),
+        severity: s.optional && !askedFor(s) ? ('warning' as const) : ('error' as const),
         message: s.problem!,
         ruleId: s.id === 'chromium' ? 'browser-missing' : s.version ? 'tool-version' : 'tool-missing',
         hint: `${s.hint} Needed by ${uses.join(', ')}; \`folio doctor\` lists every tool.`,
@@ -235,10 +243,14 @@ export function toolDiagnostics(statuses: ToolStatus[], needs?: Need[]): Diagnos
     });
 }
 
-/** What a build of these targets needs; the fidelity check reads the booklet, the press PDF or the EPUB. */
-export function neededTools(targets: readonly Target[], check: boolean): Need[] {
+/**
+ * What a build of these targets needs; the fidelity check reads the booklet, the press PDF or the EPUB
+ * (poppler), and validates the EPUB in-process (epubcheck-ts): Java only with `--epubcheck java`.
+ */
+export function neededTools(targets: readonly Target[], check: boolean, epubcheck: 'fast' | 'java' = 'fast'): Need[] {
   const checked = check && targets.some((t) => t === 'booklet' || t === 'press' || t === 'epub');
-  return checked ? [...targets, 'check'] : [...targets];
+  const java = checked && epubcheck === 'java' && targets.includes('epub');
+  return [...targets, ...(checked ? ['check' as const] : []), ...(java ? ['epubcheck-java' as const] : [])];
 }
 
 /**
@@ -260,7 +272,7 @@ export function doctorTable(statuses: ToolStatus[]): string {
     s.ok ? 'ok' : s.optional ? 'missing (optional)' : s.version ? 'TOO OLD' : 'MISSING',
     s.version ?? '-',
     s.path ?? '-',
-    s.needs.join(', '),
+    s.needs.map(needLabel).join(', '),
   ]);
   const head = ['tool', 'status', 'version', 'path', 'needed by'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
