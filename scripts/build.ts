@@ -229,6 +229,12 @@ class LiveCheck {
   start(book: Book): void {
     if (this.opts.check === false || !this.targets.some((t) => ['booklet', 'press', 'epub'].includes(t))) return;
     const mode = this.opts.epubcheck === 'java' ? 'java' : 'fast';
+    // epubcheck-ts loads in its worker thread while the EPUB is made
+    if (mode === 'fast' && this.targets.includes('epub'))
+      void import('./check/epubcheck.js').then(
+        (m) => m.warmEpubcheck(),
+        () => {},
+      );
     // loaded here, not at start-up: nothing of the check stands between the command and Chromium
     this.run = import('./check/fidelity.js').then((m) => new m.FidelityRun(book, mode));
     this.dir = makeTempDir('folio-check-'); // removed on SIGINT/SIGTERM too

@@ -480,7 +480,7 @@ async function validateEpub(
   mode: EpubcheckMode,
 ): Promise<string | undefined> {
   if (!mode) return undefined;
-  const v = mode === 'fast' ? await fastEpubcheck(await readFile(file)) : javaEpubcheck(file);
+  const v = mode === 'fast' ? await fastEpubcheck(await readFile(file)) : await javaEpubcheck(file);
   if (!v) {
     out.push({
       file: entry.file,

@@ -116,15 +116,21 @@ export async function makeOutputs(c: MakeContext, m: Modules): Promise<MadeOutpu
     );
     if (want('press')) run.add({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pageCount(c) }, true);
   }
-  // Ghostscript first: it is the longest and runs in processes of its own; the rest is pdf-lib and
-  // the EPUB on this thread meanwhile.
-  const pdfx = press && wantPdfx ? makePdfx(c, m, run, press, want('press-pdfx')) : undefined;
+  // Ghostscript first: it is the longest and runs in processes of its own. Its input is prepared on this
+  // thread (pdf-lib), and the booklet's finishing and the EPUB's packing — on this thread too, and on
+  // no one's critical path — wait until Ghostscript runs, instead of slowing the preparation down.
+  let gsRuns = () => {};
+  const ghostscript = new Promise<void>((resolve) => (gsRuns = resolve));
+  const pdfx = press && wantPdfx ? makePdfx(c, m, run, press, want('press-pdfx'), gsRuns) : undefined;
   pdfx?.catch(() => {}); // awaited below
+  if (pdfx)
+    pdfx.then(gsRuns, gsRuns); // a PDF/X that failed first holds nothing back
+  else gsRuns();
   await Promise.all([
     pdfx,
-    want('booklet') ? makeBooklet(c, m, run) : undefined,
+    want('booklet') ? ghostscript.then(() => makeBooklet(c, m, run)) : undefined,
     want('imposed') ? pdfx!.then((data) => makeImposed(c, m, run, data)) : undefined,
-    want('epub') ? makeEpub(c, m, run) : undefined,
+    want('epub') ? makeEpub(c, m, run, ghostscript) : undefined,
   ]);
   const order = (o: BuiltOutput) => TARGETS.indexOf(o.target);
   const outputs = run.outputs.sort((a, b) => order(a) - order(b));
@@ -149,9 +155,10 @@ async function makePdfx(
   run: Collector,
   press: Uint8Array,
   output: boolean,
+  onGhostscript: () => void,
 ): Promise<Uint8Array> {
   const r = await c.stages.run('press-pdfx', 'press PDF', () =>
-    m.makePdfx(press, c.book.meta, { root: c.book.root, ...pdfxAlpha(c) }),
+    m.makePdfx(press, c.book.meta, { root: c.book.root, ...pdfxAlpha(c), onGhostscript }),
   );
   if (!output) return r.data;
   run.made.pdfxVersion = r.version;
@@ -203,12 +210,13 @@ async function makeImposed(c: MakeContext, m: Modules, run: Collector, pdfx: Uin
   run.add({ target: 'imposed', file, data: r.data, pages: r.sides.length }, true);
 }
 
-async function makeEpub(c: MakeContext, m: Modules, run: Collector): Promise<void> {
+async function makeEpub(c: MakeContext, m: Modules, run: Collector, ghostscript: Promise<void>): Promise<void> {
   const p = c.pagination;
   const chapters = await c.stages.run('epub-html', 'booklet', () => m.prepareChapters(c.browser, c.book, p.breaks));
   // the last use of the browser: close it now, not after Ghostscript and preflight (a long book's
   // Chromium holds hundreds of MB)
   await c.closeBrowser();
+  await ghostscript; // packing is this thread's work: after the PDF/X's input is ready
   const printFile = `${c.book.meta.slug}.pdf`;
   const epub = await c.stages.run('epub', 'booklet', async () =>
     m.packEpub({

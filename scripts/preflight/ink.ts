@@ -85,8 +85,9 @@ const TAC_DPI = 50;
  * The highest total area coverage on each page inside its printed area, from a CMYK render
  * (Ghostscript pamcmyk32 at 50 dpi, anti-aliased so that a pixel holds the coverage of its 0.5 mm
  * square — a hairline or a clip edge does not count as a solid: each pixel's C + M + Y + K).
+ * `pageAreas` may still be coming: Ghostscript renders meanwhile.
  */
-export async function inkPeaks(file: string, areas: PageArea[]): Promise<InkPeak[]> {
+export async function inkPeaks(file: string, pageAreas: PageArea[] | Promise<PageArea[]>): Promise<InkPeak[]> {
   const dir = await makeTempDir('folio-ink-');
   try {
     await exec(
@@ -106,6 +107,8 @@ export async function inkPeaks(file: string, areas: PageArea[]): Promise<InkPeak
       ],
       { maxBuffer: 16 * 2 ** 20 },
     );
+    // the render starts with the file; the page boxes (pdf-lib, on the main thread) are needed only now
+    const areas = await pageAreas;
     const names = (await readdir(dir)).filter((n) => n.endsWith('.pam')).sort();
     const peaks: InkPeak[] = [];
     for (const [i, name] of names.entries()) {

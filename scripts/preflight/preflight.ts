@@ -17,7 +17,7 @@ import {
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { Position } from '../diagnostics/position.js';
 import { MM } from '../render/geometry.js';
-import { inkPeaks, ONE_INK_BELOW, type PageArea, smallTypeInInks } from './ink.js';
+import { type InkPeak, inkPeaks, ONE_INK_BELOW, type PageArea, smallTypeInInks } from './ink.js';
 import { type FontRow, type ImageRow, listFonts, listImages, listWords, type Word } from './poppler.js';
 import { type TextRun, traceText } from './trace.js';
 
@@ -163,7 +163,20 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
       ...(extra.hint ? { hint: extra.hint } : {}),
     });
   };
-  // poppler, mutool and Ghostscript read the file while pdf-lib parses it
+  // poppler, mutool and Ghostscript (the ink render, the longest) read the file while pdf-lib parses it
+  const loaded = readFile(f.path).then(async (bytes) => ({
+    bytes,
+    doc: await PDFDocument.load(bytes, { updateMetadata: false }),
+  }));
+  loaded.catch(() => {}); // awaited below
+  const ink =
+    f.target !== 'press'
+      ? inkPeaks(
+          f.path,
+          loaded.then(({ doc }) => pageAreas(doc)),
+        )
+      : undefined;
+  ink?.catch(() => {}); // awaited in checkInk
   const tools = Promise.all([
     listFonts(f.path),
     listImages(f.path),
@@ -171,14 +184,13 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
     f.target !== 'press' ? traceText(f.path) : Promise.resolve([]),
   ]);
   tools.catch(() => {});
-  const bytes = await readFile(f.path);
-  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  const { bytes, doc } = await loaded;
   const [allFonts, images, wordsByPage, runs] = await tools;
   const c: Checked = { f, layout, doc, bytes, pages: doc.getPages(), add, checks: [] };
   checkBoxes(c);
   await checkFonts(c, allFonts);
   const pdfx = checkColour(c);
-  if (f.target !== 'press') await checkInk(c, runs);
+  if (ink) await checkInk(c, runs, await ink);
   checkImages(c, images);
   if (f.target !== 'imposed') checkSafeArea(c, wordsByPage);
   checkPageCount(c);
@@ -306,13 +318,17 @@ function checkColour({ f, doc, bytes, add, checks }: Checked): string | undefine
   return version;
 }
 
-/** Inks: small type in one ink; total area coverage within press.maxInk, with page and position. */
-async function checkInk({ f, layout, pages, add, checks }: Checked, runs: TextRun[]): Promise<void> {
-  const areas: PageArea[] = pages.map((p) => {
+/** Each page's MediaBox, printed area (BleedBox, else TrimBox) and TrimBox. */
+const pageAreas = (doc: PDFDocument): PageArea[] =>
+  doc.getPages().map((p) => {
     const media = p.getMediaBox();
     const trim = boxOf(p, 'TrimBox') ?? media;
     return { media, trim, bleed: boxOf(p, 'BleedBox') ?? trim };
   });
+
+/** Inks: small type in one ink; total area coverage within press.maxInk, with page and position. */
+function checkInk({ doc, layout, add, checks }: Checked, runs: TextRun[], peaks: InkPeak[]): void {
+  const areas = pageAreas(doc);
   for (const x of smallTypeInInks(runs, areas))
     add(
       'error',
@@ -326,7 +342,6 @@ async function checkInk({ f, layout, pages, add, checks }: Checked, runs: TextRu
       },
     );
   const max = layout.maxInk ?? 300;
-  const peaks = await inkPeaks(f.path, areas);
   for (const p of peaks.filter((q) => q.percent > max))
     add(
       'error',

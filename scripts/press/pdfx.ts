@@ -120,6 +120,8 @@ interface PdfxOptions {
   backdrops?: ReadonlyMap<number, Rgb>;
   /** Where an image that cannot be flattened is used in the manuscript, for its diagnostic. */
   locate?: (img: TransparentImage) => Position | undefined;
+  /** Called when Ghostscript starts (this thread's share of the work is done until it ends). */
+  onGhostscript?: () => void;
 }
 
 /** What the press PDF becomes before Ghostscript reads it, and what is needed to finish its output. */
@@ -153,7 +155,9 @@ export async function makePdfx(press: Uint8Array, meta: BookMeta, opts: PdfxOpti
         prepared.boxes.length,
         opts.parts ?? (prepared.boxes.length >= SPLIT_MIN_PAGES ? Math.min(2, availableParallelism()) : 1),
       );
-      await runGhostscript(dir, input, output, ranges, intent, meta);
+      const gs = runGhostscript(dir, input, output, ranges, intent, meta);
+      opts.onGhostscript?.();
+      await gs;
     } catch (e) {
       throw ghostscriptError(e);
     }
