@@ -312,3 +312,32 @@ describe('版权页, title page and back cover', () => {
     expect(report.findings.filter((f: { ruleId: string }) => f.ruleId === 'preflight-safe-area')).toEqual([]);
   });
 });
+
+describe('the page plan that runs chapters on', () => {
+  it('runs chapters on when that plan is chosen: the count planned, no blank before a chapter', () => {
+    // two one-line chapters: on right-hand pages they would take 10 pages, run on 8 (Paged.js ignored the
+    // run-on rule while it sat on <body> and the right-hand rule still matched: 10 pages, plan-mismatch)
+    const dir = mkdtempSync(path.join(tmpdir(), 'folio-runon-'));
+    writeFileSync(path.join(dir, '01.md'), '# 第一章\n\n正文一段。\n');
+    writeFileSync(path.join(dir, '02.md'), '# 第二章\n\n正文二段。\n');
+    writeFileSync(
+      path.join(dir, 'book.yaml'),
+      'title: 测试\nauthors: [甲]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: t\nchapters: [01.md, 02.md]\n',
+    );
+    const out = `${dir}-out`;
+    const r = folio(['build', '--manuscript', dir, '--out', out, '--target', 'booklet', '--no-check']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/page plan {2}8 pages = 2 sheets, contents, chapters on the next page;/);
+    expect(r.stderr).not.toMatch(/plan-mismatch/);
+    const file = path.join(out, 't.pdf');
+    expect(pageCount(file)).toBe(8);
+    // contents numbers are the pages the chapters open on: 6 and 7, one after the other
+    const toc = pageText(file, 5, undefined, true);
+    expect([...toc.matchAll(/^\s*(\S.*?)\s{2,}(\d+)\s*$/gm)].map((m) => [squash(m[1]!), Number(m[2])])).toEqual([
+      ['第一章', 6],
+      ['第二章', 7],
+    ]);
+    expect(squash(pageText(file, 6))).toContain('第一章');
+    expect(squash(pageText(file, 7))).toContain('第二章');
+  });
+});

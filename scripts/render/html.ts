@@ -62,6 +62,8 @@ export function renderHtml(
       toc: plan.toc,
       blanks: Array.from({ length: plan.blanks }, (_, i) => i),
       bodyClass: plan.chapterStart === 'page' ? 'plan-chapter-any' : 'plan-chapter-right',
+      // the break rules match the chapter sections (Paged.js looks for them inside the body)
+      chapterClass: plan.chapterStart === 'page' ? ' chapter-any' : '',
     },
     coverHref,
     toc: book.headings.filter((h) => h.level <= 2),
