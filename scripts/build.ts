@@ -8,7 +8,8 @@ import { loadManuscript, type Manuscript } from './manuscript/load.js';
 import { buildBook, type Book, sourceDateEpoch } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
 import type { Pagination } from './paginate/paginate.js';
-import { paginatePlanned } from './paginate/planned.js';
+import { paginatePlanned, recallPlan } from './paginate/planned.js';
+import { initialPlan } from './model/plan.js';
 import { identification, imprintWarnings } from './model/imprint.js';
 import { sheetDiagnostic } from './press/sheet.js';
 import type { Layout, PreflightFile, PreflightReport } from './preflight/preflight.js';
@@ -177,7 +178,10 @@ async function layOutAndMake(
   targets: Target[],
   live: { launching: Promise<Browser>; check: LiveCheck },
 ) {
-  const bundle = await stages.run('html', opts.manuscript, () => renderHtml(book));
+  // the plan this book's last build chose, if the cache remembers it: after an edit it is almost always
+  // right again, and the book is laid out once instead of twice (a long book's first plan seldom is)
+  const first = (await recallPlan(book)) ?? initialPlan(book.chapters.length);
+  const bundle = await stages.run('html', opts.manuscript, () => renderHtml(book, undefined, first));
   // a character no bundled face draws stops the build before the browser would pick a system font
   for (const d of glyphDiagnostics(bundle.usage!, [...manuscript.chapters, manuscript.configFile]))
     manuscript.diagnostics.add(d);
@@ -187,9 +191,10 @@ async function layOutAndMake(
   const browser = await stages.run('browser', 'chromium', () => live.launching);
   try {
     opts.onBrowser?.(browser);
+    const pageOpts = { timeoutMs: opts.timeoutMs, onPage: opts.onPage };
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     const planned = await stages.run('paginate', opts.manuscript, () =>
-      paginatePlanned(bundle, book, browser, { timeoutMs: opts.timeoutMs, onPage: opts.onPage }, manuscript.configFile),
+      paginatePlanned(bundle, book, browser, pageOpts, manuscript.configFile, first),
     );
     const pagination = planned.pagination;
     stages.log(`page plan  ${planned.description}${planned.passes > 1 ? ' (laid out again to plan)' : ''}`);

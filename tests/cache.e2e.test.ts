@@ -1,7 +1,7 @@
 // The content-keyed cache through two real builds: the first converts every photo to CMYK and keeps
 // the conversions (pruning after the build must not delete them — `2 << 30` as a limit did), the
 // second takes them from the cache and writes the same PDF/X.
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,5 +51,53 @@ describe('the cache through two real builds', () => {
       .map((l) => l.trim().split(/\s+/)[5]);
     expect(colours.length).toBeGreaterThanOrEqual(2);
     expect(new Set(colours)).toEqual(new Set(['cmyk']));
+  });
+});
+
+describe('the page plan remembered between builds', () => {
+  const plan = (stderr: string) => /^folio: page plan +(.*?)(?: \(laid out again to plan\))?$/m.exec(stderr)?.[1];
+  const bookletOf = (out: string) => readFileSync(path.join(out, 't.pdf'));
+
+  it('a rebuild lays the book out once with the last plan; a stale plan only costs a second layout', () => {
+    // book.yaml pages: 16 — the first plan gives fewer, the chosen one has planned blanks before 封三
+    const yaml = 'title: 测试\nauthors: [甲]\nlanguage: zh-CN\ndate: 2026-01-02\nslug: t\npages: 16\n';
+    const ms = manuscript({ 'book.yaml': yaml });
+    const cache = mkdtempSync(path.join(tmpdir(), 'folio-cache-'));
+    const env = { FOLIO_CACHE_DIR: cache, SOURCE_DATE_EPOCH: '1767312000' };
+    const off = { FOLIO_CACHE: 'off', SOURCE_DATE_EPOCH: '1767312000' };
+    const out = () => mkdtempSync(path.join(tmpdir(), 'folio-out-'));
+    const build = (e: Record<string, string>, o: string) =>
+      folio(['build', '--manuscript', ms, '--out', o, '--target', 'booklet', '--no-check'], e);
+
+    const first = build(env, out());
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^folio: page plan +16 pages.*\(laid out again to plan\)$/m);
+    expect(first.stderr).not.toMatch(/plan-mismatch/);
+    expect(entries(path.join(cache, 'page-plans'))).toHaveLength(1);
+
+    // one character edited: the remembered plan is right again, one layout, the same book as without a cache
+    writeFileSync(
+      path.join(ms, '01.md'),
+      '# 第一章\n\n正文一句。\n\n![照片](images/photo.png "图注。")\n\n正文二段。\n',
+    );
+    const [again, reference] = [out(), out()];
+    const second = build(env, again);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).not.toMatch(/laid out again/);
+    const uncached = build(off, reference);
+    expect(uncached.stderr).toMatch(/laid out again to plan/);
+    expect(plan(second.stderr)).toBe(plan(uncached.stderr));
+    expect(bookletOf(again).equals(bookletOf(reference))).toBe(true);
+
+    // the chapter now runs over pages: the remembered plan (its blanks) is stale, the build lays out
+    // again and chooses what a build without a cache chooses, byte for byte
+    writeFileSync(path.join(ms, '01.md'), `# 第一章\n\n${'正文一段，一段又一段，足以占满几页。\n\n'.repeat(60)}`);
+    const [stale, fresh] = [out(), out()];
+    const third = build(env, stale);
+    const cold = build(off, fresh);
+    expect(third.status, third.stderr).toBe(0);
+    expect(plan(third.stderr)).toBe(plan(cold.stderr));
+    expect(plan(third.stderr)).not.toBe(plan(second.stderr));
+    expect(bookletOf(stale).equals(bookletOf(fresh))).toBe(true);
   });
 });

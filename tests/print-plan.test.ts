@@ -5,7 +5,7 @@ import { bookSchema } from '../scripts/config/schema.js';
 import { epubIdentifier } from '../scripts/epub/package.js';
 import { editionLine, imprintFigures, imprintWarnings, kaiben } from '../scripts/model/imprint.js';
 import type { BookMeta } from '../scripts/model/book.js';
-import { choosePlan, describePlan, simulate } from '../scripts/model/plan.js';
+import { choosePlan, describePlan, measure, simulate } from '../scripts/model/plan.js';
 import { rewriteNeutrals } from '../scripts/press/neutrals.js';
 import { withHeader } from '../scripts/press/pdfx.js';
 import { sheetDiagnostic, sheetFit } from '../scripts/press/sheet.js';
@@ -135,5 +135,28 @@ describe('imposition sheet and PDF header', () => {
     const pdf = new Uint8Array(Buffer.from('%PDF-1.7\n%âãÏÓ\n', 'latin1'));
     expect(Buffer.from(withHeader(pdf, '1.3')).toString('latin1')).toBe('%PDF-1.3\n%âãÏÓ\n');
     expect(() => withHeader(new Uint8Array(Buffer.from('hello world')), '1.3')).toThrow();
+  });
+});
+
+describe('measure', () => {
+  it('counts a chapter without the planned blanks after it, so any plan can be the first layout', () => {
+    const page = (number: number, name: string, blank = false) => ({ number, name, blank });
+    // 封面 · 封二 · 扉页 · 版权页 · chapter (3 pages) · planned blanks (2) · 封三 · 封底
+    const pages = [
+      page(1, 'cover'),
+      page(2, '', true),
+      page(3, 'front'),
+      page(4, 'front'),
+      page(5, 'chapter'),
+      page(6, 'chapter'),
+      page(7, 'chapter'),
+      page(8, 'planblank'),
+      page(9, 'planblank'),
+      page(10, '', true),
+      page(11, 'back'),
+    ];
+    expect(measure(pages, [5])).toEqual({ toc: 0, chapters: [3] });
+    // the same chapter laid out without the blanks measures the same
+    expect(measure([...pages.slice(0, 7), page(8, 'back')], [5])).toEqual({ toc: 0, chapters: [3] });
   });
 });

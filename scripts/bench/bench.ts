@@ -14,6 +14,7 @@ import { buildBook } from '../model/book.js';
 import { descendants } from '../output/cleanup.js';
 import { findChromium, CHROMIUM_ARGS } from '../paginate/browser.js';
 import { startPreview } from '../preview/server.js';
+import { recallPlan } from '../paginate/planned.js';
 import { renderHtml } from '../render/html.js';
 import { makeAnthology } from '../tools/anthology.js';
 
@@ -111,7 +112,7 @@ interface Contestant {
   cmd: string;
   pdf?: () => string;
   env?: Record<string, string>;
-  beforeEach?: () => void;
+  beforeEach?: () => void | Promise<void>;
 }
 
 /**
@@ -124,7 +125,7 @@ async function rounds(size: number, contestants: Contestant[]): Promise<Row[]> {
   const samples = contestants.map((): Sample[] => []);
   for (let round = -1; round < runs; round++)
     for (const [i, c] of contestants.entries()) {
-      c.beforeEach?.();
+      await c.beforeEach?.();
       const m = await measure(c.cmd, c.env);
       if (round >= 0) samples[i]!.push({ ...m, pages: c.pdf ? pagesOf(c.pdf()) : 0 });
       process.stderr.write(`bench: ${String(size).padStart(3)}× ${round < 0 ? 'warm-up' : `run ${round + 1}`} `);
@@ -150,9 +151,13 @@ async function rounds(size: number, contestants: Contestant[]): Promise<Row[]> {
  * script-src refuses the inline script pagedjs-cli injects (window.PagedPolyfill never defined: its
  * "Cannot read properties of undefined (reading 'on')").
  */
-async function exportHtml(manuscript: string, dir: string): Promise<string> {
+async function exportHtml(manuscript: string, dir: string, cache: string): Promise<string> {
   const book = buildBook(await loadManuscript(manuscript));
-  const bundle = renderHtml(book);
+  // the page plan Folio's build chose (remembered in its cache): the same booklet, page for page
+  process.env.FOLIO_CACHE_DIR = cache;
+  const plan = await recallPlan(book);
+  delete process.env.FOLIO_CACHE_DIR;
+  const bundle = renderHtml(book, undefined, plan);
   mkdirSync(dir, { recursive: true });
   for (const [name, body] of bundle.files)
     writeFileSync(path.join(dir, name), name === 'index.html' ? withoutCsp(String(body)) : body);
@@ -177,8 +182,7 @@ for (const size of SIZES) {
   // the seed is copied too: the bench edits its chapter between runs
   const ms = size === 1 ? copySeed(path.join(work, 'seed')) : makeAnthology(size, path.join(work, `anthology-${size}`));
   const out = path.join(work, `out-${size}`);
-  const html = await exportHtml(ms, path.join(work, `html-${size}`));
-  const sized = await rounds(size, contestantsOf(size, ms, out, html));
+  const sized = await rounds(size, contestantsOf(size, ms, out, path.join(work, `html-${size}`)));
   const booklet = bookletOf(out);
   for (const r of sized) if (r.tool.startsWith('folio')) r.pages = pagesOf(booklet);
   // the same booklet: pagedjs-cli's PDF must have Folio's page count, or its row compares something else
@@ -193,8 +197,18 @@ for (const size of SIZES) {
   rebuild[`${size}x`] = await previewRebuild(ms);
 }
 
-/** Every command of one size: Folio's default build (cold, after an edit), the other tools on the same HTML. */
-function contestantsOf(size: number, ms: string, out: string, html: string): Contestant[] {
+/**
+ * Every command of one size: Folio's default build (cold, after an edit), the other tools on the same
+ * HTML — exported once Folio has built the book (after its warm-up), with the plan it chose.
+ */
+function contestantsOf(size: number, ms: string, out: string, htmlDir: string): Contestant[] {
+  const html = path.join(htmlDir, 'index.html');
+  let exported: Promise<string> | undefined;
+  const exportOnce = async () => {
+    // the book as it stands then (the edits between runs change one character, never the page count)
+    exported ??= exportHtml(ms, htmlDir, warm.FOLIO_CACHE_DIR);
+    await exported;
+  };
   // exactly what users run: `folio build` (every target, then the check) — the default rows
   const folio = `${process.execPath} bin/folio.js build --manuscript ${ms} --out ${out}`;
   // Cold: Folio's content-keyed cache (CMYK images, font subsets) emptied before every run — a first build.
@@ -240,6 +254,7 @@ function contestantsOf(size: number, ms: string, out: string, html: string): Con
         '--browserArgs --no-sandbox,--disable-gpu',
       pdf: () => cliPdf,
       env: { PUPPETEER_EXECUTABLE_PATH: chromium },
+      beforeEach: exportOnce,
     },
     {
       tool: 'chromium print (floor)',

@@ -84,8 +84,12 @@ export function openCache(namespace: string): Cache {
   };
 }
 
-/** How much each namespace may keep: CMYK images are large, font subsets small and many. */
-export const CACHE_LIMITS: Record<string, number> = { 'cmyk-images': 2 * 2 ** 30, 'font-subsets': 256 * 2 ** 20 };
+/** How much each namespace may keep: CMYK images are large, font subsets small and many, page plans tiny. */
+export const CACHE_LIMITS: Record<string, number> = {
+  'cmyk-images': 2 * 2 ** 30,
+  'font-subsets': 256 * 2 ** 20,
+  'page-plans': 4 * 2 ** 20,
+};
 
 /** Keeps every namespace within its limit (least recently used first out). Best effort. */
 export async function pruneCaches(): Promise<void> {

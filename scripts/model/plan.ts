@@ -35,7 +35,10 @@ export function measure(pages: Pick<PageInfo, 'number' | 'name' | 'blank'>[], ch
   const toc = pages.filter((p) => p.name === 'toc' && !p.blank).length;
   const chapters = chapterStarts.map((start, i) => {
     const end = i + 1 < chapterStarts.length ? chapterStarts[i + 1]! : pages.length; // back cover is the last page
-    return pages.slice(start - 1, end - 1).filter((p) => !p.blank && p.name !== 'blank' && p.name !== 'back').length;
+    // planned blanks (named page planblank) are the plan's, not the chapter's: a first layout with the
+    // plan remembered from the last build has them
+    const own = (p: (typeof pages)[number]) => !p.blank && !['blank', 'planblank', 'back'].includes(p.name);
+    return pages.slice(start - 1, end - 1).filter(own).length;
   });
   return { toc, chapters };
 }
