@@ -26,6 +26,12 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,20,100' },
     out: { type: 'string', default: 'dist/bench.json' },
     targets: { type: 'boolean', default: true },
+    /**
+     * Another Folio checkout (its own bin/folio.js and node_modules) built beside this one, after the
+     * same edits, in the same rounds: before → after at the same moment on a shared machine.
+     */
+    baseline: { type: 'string' },
+    'baseline-sizes': { type: 'string', default: '1,20' },
     /** leave out the seed's per-target rows (Node 20's parseArgs has no --no-<flag>) */
     'no-targets': { type: 'boolean', default: false },
   },
@@ -236,6 +242,7 @@ function contestantsOf(size: number, ms: string, out: string, htmlDir: string): 
       beforeEach: () => rmSync(cold, { recursive: true, force: true }),
     },
     { tool: 'folio build, after an edit', cmd: folio, env: warm, beforeEach: edit },
+    ...baselineOf(size, ms, out, edit),
     ...(perTarget
       ? [
           { tool: 'folio build --no-check', cmd: `${folio} --no-check`, env: warm, beforeEach: edit },
@@ -263,6 +270,20 @@ function contestantsOf(size: number, ms: string, out: string, htmlDir: string): 
         `${chromium} --headless ${CHROMIUM_ARGS.map(shellQuote).join(' ')} --no-pdf-header-footer ` +
         `--print-to-pdf=${floorPdf} file://${html}`,
       pdf: () => floorPdf,
+    },
+  ];
+}
+
+/** `--baseline DIR`: the default build of another checkout, after the same edit, at the sizes asked for. */
+function baselineOf(size: number, ms: string, out: string, edit: () => void): Contestant[] {
+  if (!values.baseline || !values['baseline-sizes']!.split(',').map(Number).includes(size)) return [];
+  const bin = path.resolve(values.baseline, 'bin/folio.js');
+  return [
+    {
+      tool: 'baseline build, after an edit',
+      cmd: `${process.execPath} ${bin} build --manuscript ${ms} --out ${out}-baseline`,
+      env: { FOLIO_CACHE_DIR: path.join(work, `cache-baseline-${size}`) },
+      beforeEach: edit,
     },
   ];
 }
