@@ -26,7 +26,8 @@ fi
 # Puppeteer must not download a browser (Folio drives Debian's Chromium); npm ci installs the lock file exactly.
 # In an installed copy of the package (no lock file: npm installed its dependencies) only the system part runs.
 export PUPPETEER_SKIP_DOWNLOAD=1
-if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+if [ -f package-lock.json ] &&
+  { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ready ($(/usr/bin/chromium --version 2>/dev/null | head -1))"

@@ -20,6 +20,12 @@ const NAME: Record<ImageKind, string> = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', 
 export const MAX_IMAGE_PIXELS = 60e6;
 export const MAX_IMAGE_SIDE = 12_000;
 
+/** What may stand before an XML document's root element: the declaration, then comments and a DOCTYPE. */
+const XML_DECLARATION = /<\?xml[^>]*\?>\s*/.source;
+const XML_MISC = /(?:<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)\s*/.source;
+/** The name of an XML document's root element (group 1). */
+const SVG_ROOT = new RegExp(`^\\s*(?:${XML_DECLARATION})?(?:${XML_MISC})*<([\\w:.-]+)`, 'i');
+
 /**
  * The real type of an image from its bytes (signatures; an SVG is XML text whose root is `<svg`),
  * never from its name.
@@ -30,9 +36,7 @@ export function sniffImage(bytes: Buffer): ImageKind | undefined {
   if (raster) return raster;
   const head = bytes.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
   // the XML declaration, comments, a DOCTYPE may come first; then the root element must be svg
-  const root = /^\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>)\s*)*<([\w:.-]+)/i.exec(
-    head,
-  );
+  const root = SVG_ROOT.exec(head);
   return root && /^(?:[\w.-]+:)?svg$/i.test(root[1]!) ? 'svg' : undefined;
 }
 
