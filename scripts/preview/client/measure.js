@@ -1,9 +1,9 @@
 // Folio preview, measure: the same in-page passes the build runs around Paged.js — before the layout,
 // tracking paragraphs that would end on a single character, table column widths from their content and
-// putting every block on the line grid (so the preview breaks lines and pages as the PDF does); after it, the typography check on the laid-out
-// lines and the page measures (pairs compressed, lines on the grid, caption widths, figure gaps). All come
-// from the build's own TypeScript, serialised by the server into /_folio/typography.js as
-// window.FolioTypography, in the order scripts/paginate/paginate.ts runs them.
+// putting every block on the line grid (so the preview breaks lines and pages as the PDF does); after it,
+// the typography check on the laid-out lines and the page measures (pairs compressed, lines on the grid,
+// caption widths, figure gaps). All come from the build's own TypeScript, serialised by the server into
+// /_folio/typography.js as window.FolioTypography, in the order scripts/paginate/paginate.ts runs them.
 (function () {
   'use strict';
   const F = window.FolioPreview;
