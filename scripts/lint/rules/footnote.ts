@@ -1,25 +1,13 @@
 // Footnote references and definitions, read from markdown-it-footnote's tokens: a definition is a
 // footnote_reference_open token (the lint parse keeps them in place), a reference to a defined label a
 // footnote_ref token; a reference to an undefined label stays text. Labels in code are never read.
+// A table cell's inline token has no `map` of its own: it takes the line of the row around it.
 import type { Token } from 'markdown-it';
 import type { TextContext, TextRule } from './types.js';
 
 export const footnote: TextRule = (ctx, report) => {
-  const defs = definitions(ctx);
-  const refs = new Map<string, number>();
-  const undefinedRefs = new Map<string, number>();
-  for (const t of ctx.tokens) {
-    if (t.type !== 'inline' || !t.map) continue;
-    for (const c of t.children ?? []) {
-      if (c.type === 'footnote_ref' && typeof c.meta?.label === 'string') {
-        const label = c.meta.label as string;
-        if (!refs.has(label)) refs.set(label, find(ctx, `[^${label}]`, t.map[0]));
-      } else if (c.type === 'text') {
-        for (const m of c.content.matchAll(/\[\^([^\]\s]+)\](?!:)/g))
-          if (!undefinedRefs.has(m[1]!)) undefinedRefs.set(m[1]!, find(ctx, m[0], t.map[0]));
-      }
-    }
-  }
+  const defs = new Map(footnoteDefinitions(ctx).map((d) => [d.label, d.offset] as const));
+  const { refs, undefinedRefs } = references(ctx);
   for (const [label, at] of undefinedRefs)
     report({
       offset: at,
@@ -39,15 +27,36 @@ export const footnote: TextRule = (ctx, report) => {
       });
 };
 
-/** Label → offset of its definition: the first block inside footnote_reference_open carries the line. */
-function definitions(ctx: TextContext): Map<string, number> {
-  const defs = new Map<string, number>();
+/** Label → offset of its first reference (footnote_ref tokens), and of undefined labels left as text. */
+function references(ctx: TextContext): { refs: Map<string, number>; undefinedRefs: Map<string, number> } {
+  const refs = new Map<string, number>();
+  const undefinedRefs = new Map<string, number>();
+  let line = 0;
+  for (const t of ctx.tokens) {
+    if (t.map) line = t.map[0];
+    if (t.type !== 'inline') continue;
+    for (const c of t.children ?? []) {
+      if (c.type === 'footnote_ref' && typeof c.meta?.label === 'string') {
+        const label = c.meta.label as string;
+        if (!refs.has(label)) refs.set(label, find(ctx, `[^${label}]`, line));
+      } else if (c.type === 'text') {
+        for (const m of c.content.matchAll(/\[\^([^\]\s]+)\](?!:)/g))
+          if (!undefinedRefs.has(m[1]!)) undefinedRefs.set(m[1]!, find(ctx, m[0], line));
+      }
+    }
+  }
+  return { refs, undefinedRefs };
+}
+
+/** Every definition in source order (a label may come twice): the first block inside it carries the line. */
+export function footnoteDefinitions(ctx: TextContext): { label: string; offset: number }[] {
+  const defs: { label: string; offset: number }[] = [];
   const tokens: Token[] = ctx.tokens;
   for (const [i, t] of tokens.entries()) {
     if (t.type !== 'footnote_reference_open') continue;
     const label = (t.meta as { label: string }).label;
     const line = tokens.slice(i + 1).find((x) => x.map)?.map?.[0] ?? 0;
-    defs.set(label, find(ctx, `[^${label}]:`, line));
+    defs.push({ label, offset: find(ctx, `[^${label}]:`, line) });
   }
   return defs;
 }

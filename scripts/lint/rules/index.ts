@@ -6,6 +6,7 @@ import { duplicateBlock } from './duplicate-block.js';
 import { ellipsisDash } from './ellipsis-dash.js';
 import { figureText } from './figure-text.js';
 import { footnote } from './footnote.js';
+import { footnoteDuplicate } from './footnote-duplicate.js';
 import { headingDuplicate } from './heading-duplicate.js';
 import { headingIncrement } from './heading-increment.js';
 import { htmlLiteral } from './html-literal.js';
@@ -32,6 +33,7 @@ export const TEXT_RULES: readonly (readonly [string, TextRule])[] = [
   ['bidi-control', bidiControl],
   ['container', container],
   ['footnote', footnote],
+  ['footnote-duplicate', footnoteDuplicate],
 ];
 
 /** Rules that need the document model (all chapters, headings, figures). */
