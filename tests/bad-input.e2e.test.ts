@@ -289,6 +289,12 @@ const cases: [string, Record<string, string | Buffer | null>, RegExp, string[]?]
     /01\.md:3:6 error Image cannot be decoded fully: images\/rows\.png: its PNG data is damaged \(the decoder says: .*filter.*\) image-unreadable/i,
   ],
   [
+    'a footnote label defined twice (the second definition)',
+    md('甲[^d]，乙[^e]。\n\n[^d]: 一。\n\n[^e]: 注。\n\n[^d]: 二。'),
+    /01\.md:9:1 error Footnote \[\^d\] is defined again \(first at line 5\).* footnote-duplicate/,
+  ],
+  ['an empty heading (`## ` alone)', md('正文。\n\n## \n\n后文。'), /01\.md:5:1 error Empty heading heading-empty/],
+  [
     'a paragraph with class pagedjs_page',
     md('正文一段。\n{.pagedjs_page}'),
     /01\.md:3:1 error The class "pagedjs_page" is reserved for Paged\.js \(pagedjs_…\) attr-reserved/,

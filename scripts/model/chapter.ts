@@ -219,12 +219,14 @@ function readHeading(w: ChapterWalk, t: Token, inline: Token, line: number): voi
   const level = Number(t.tag.slice(1));
   const text = inlineText(inline).trim();
   const at = { file: w.file.display, line, column: 1 };
-  if (!text) {
-    w.reporter.warn({
+  // Nothing but spaces and invisible format characters: the contents, the running heads, the EPUB's navigation
+  // and the fidelity check have no text for it. Punctuation alone (`## ……`, `## ＊＊＊`) is text and builds.
+  if (!/[^\p{White_Space}\p{Cf}]/u.test(text)) {
+    w.reporter.error({
       ...at,
       message: 'Empty heading',
       ruleId: 'heading-empty',
-      hint: 'Write the heading text or remove the line.',
+      hint: 'Write the heading text after the #, or remove the line (a blank line is not a heading).',
     });
   }
   if ([...text].length > LIMITS.headingChars) {
