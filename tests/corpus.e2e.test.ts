@@ -2,7 +2,7 @@
 // built once with every target through the CLI, as a user would, and held to what a book must be: exit 0,
 // folio check passed, every font of every PDF embedded and none Type 3 (pdffonts), epubcheck 0 / 0, and the
 // typography check with no prohibited line start or end.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,31 @@ function strandedHeadings(pdf: string, dir: string): string[] {
     if (heads.has(text)) found.push(`p. ${p}: ${text}`);
   }
   return found;
+}
+
+/**
+ * The footnote numbers on each page of a PDF, read from its glyphs inside the text block: the calls (sans
+ * digits set small and raised, under 7.5 pt) and the notes' own numbers (sans digits opening a note line).
+ */
+function noteNumbers(pdf: string): { page: number; calls: number[]; notes: number[] }[] {
+  const g = computeGeometry({ width: 148, height: 210 });
+  const pages = new Map<number, { page: number; calls: number[]; notes: number[] }>();
+  for (const l of lines(glyphs(pdf))) {
+    let k = 0;
+    while (k < l.length && /\d/.test(l[k]!.c) && /Sans/.test(l[k]!.font)) k++;
+    const { page, y, size } = l[0]!;
+    if (!k || y < g.top - 2 || y > g.top + g.lines * g.line + 2) continue;
+    const n = Number(
+      l
+        .slice(0, k)
+        .map((c) => c.c)
+        .join(''),
+    );
+    if (!pages.has(page)) pages.set(page, { page, calls: [], notes: [] });
+    if (size < 7.5) pages.get(page)!.calls.push(n);
+    else if (size < 9 && l.length > k) pages.get(page)!.notes.push(n);
+  }
+  return [...pages.values()].sort((a, b) => a.page - b.page);
 }
 
 /** Text of every page of a PDF, squashed (no spaces), page 1 first. */
@@ -172,6 +197,32 @@ describe('corpus constructs: field-notes', () => {
       expect(pageOf(note), `${note} on the page of ${call}`).toBe(pageOf(call));
     }
     for (const t of ['booklet', 'press']) expect(pagesOf(built('field-notes').file(t)).join('')).not.toMatch(/↩/);
+  });
+
+  it('field-notes (footnotes.numbering: page): the numbers start again at 1 on every page, calls and notes', () => {
+    const pages = noteNumbers(built('field-notes').file('booklet')).filter((p) => p.notes.length);
+    expect(pages.length, 'notes on several pages').toBeGreaterThanOrEqual(3);
+    for (const p of pages) {
+      const one = Array.from({ length: p.notes.length }, (_, i) => i + 1);
+      expect(p.notes, `p. ${p.page} notes`).toEqual(one);
+      expect(
+        [...new Set(p.calls)].sort((a, b) => a - b),
+        `p. ${p.page} calls`,
+      ).toEqual(one);
+    }
+  });
+
+  it('field-notes with numbering: chapter runs its numbers through each chapter instead', () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'folio-notes-chapter-')), 'field-notes');
+    cpSync(path.join(CORPUS, 'field-notes'), dir, { recursive: true });
+    const yaml = path.join(dir, 'book.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('numbering: page', 'numbering: chapter'));
+    const out = path.join(dir, '..', 'out');
+    const r = folio(['build', '-m', dir, '-o', out, '-t', 'booklet']);
+    expect(r.status, r.stderr).toBe(0);
+    const notes = noteNumbers(path.join(out, 'field-notes.pdf')).flatMap((p) => p.notes);
+    // chapter 1 has 8 notes, chapter 2 has 5 (the same manuscript: the EPUB test counts chapter 1's)
+    expect(notes).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5]);
   });
 
   it('field-notes: EPUB 3 notes are noteref / footnote pairs with a visible number', async () => {

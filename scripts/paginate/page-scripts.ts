@@ -46,7 +46,7 @@ export async function runPagedJs(): Promise<number> {
     };
     __folioPage?: (n: number, chapter: string) => void;
   };
-  // Folio's handlers (table heads, headings kept with what follows) are registered before: installPagedHandlers
+  // Folio's own handlers (scripts/paginate/handlers.ts, PAGED_HANDLERS) are registered before this runs
   await document.fonts.ready;
   const previewer = new w.Paged.Previewer();
   // the chunker's renderedPage fires once a page holds its content (the previewer's "page" fires before)

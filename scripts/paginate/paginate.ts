@@ -10,7 +10,7 @@ import { fitGrid } from '../typography/grid.js';
 import { fitTables } from '../typography/tables.js';
 import { type LayoutStats, MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 import { newPage } from './browser.js';
-import { installPagedHandlers } from './handlers.js';
+import { PAGED_HANDLERS } from './handlers.js';
 import { consoleDiagnostic, contentDiagnostics, requestDiagnostics } from './content-check.js';
 import {
   type BlockMeasure,
@@ -222,7 +222,7 @@ async function layOut(
   const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
   await page.evaluate(fitTables);
   await page.evaluate(fitGrid, { gridPt: bundle.geometry.line });
-  await page.evaluate(installPagedHandlers);
+  for (const handler of PAGED_HANDLERS) await page.evaluate(handler);
   // The time limit starts with Paged.js. The run that loses the race keeps going until the page closes;
   // its rejection is swallowed so that the first failure wins (an unhandled one was a bare `Error: timeout`).
   const run = page.evaluate(runPagedJs);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installPagedHandlers } from '../paginate/handlers.js';
+import { PAGED_HANDLERS } from '../paginate/handlers.js';
 import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
@@ -42,7 +42,7 @@ export function typographyScript(opts: TypographyOptions): string {
     balance: ${balanceParagraphs.toString()},
     grid: ${fitGrid.toString()},
     tables: ${fitTables.toString()},
-    handlers: ${installPagedHandlers.toString()},
+    handlers: [${PAGED_HANDLERS.map((h) => h.toString()).join(', ')}],
     measure: ${measureLayout.toString()},
     options: ${JSON.stringify(opts)},
   };

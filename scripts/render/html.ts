@@ -128,8 +128,10 @@ export function contentCss(book: Book): string {
     )}; }`,
   ];
   if (meta.footnotes.numbering === 'page') {
-    rules.push('.pagedjs_area { counter-reset: footnote footnote-marker; }');
+    // the counters start again on every page (pageNoteNumbersHandler); a note continued from the page before
+    // carries no number of its own there
     rules.push('.footnote[data-footnote-marker]::before { content: counter(footnote-marker); }');
+    rules.push('.footnote[data-footnote-marker][data-split-from]::before { content: none; }');
   } else {
     const most = Math.max(0, ...book.chapters.map((c) => c.notes));
     for (let n = 1; n <= most; n++) rules.push(`[data-footnote-call].fn-${n}::after { content: '${n}'; }`);

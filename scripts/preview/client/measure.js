@@ -29,8 +29,8 @@
     if (T().balance) F.balance = await T().balance();
     if (T().tables) F.tables = T().tables();
     if (T().grid) F.grid = T().grid({ gridPt: opts().gridPt });
-    // the build's Paged.js handlers (table heads on every page, headings kept with what follows)
-    if (T().handlers) F.handlers = T().handlers();
+    // the build's Paged.js handlers (table heads on every page, headings kept with what follows, notes per page)
+    if (T().handlers) F.handlers = T().handlers.map((h) => h());
   };
 
   F.measure = function () {
