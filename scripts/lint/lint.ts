@@ -24,7 +24,7 @@ export function lintBook(manuscript: Manuscript, book: Book): LintResult {
   const language = manuscript.config.language;
   const textRules = TEXT_RULES.filter(([name]) => ruleApplies(name, language));
   for (const file of manuscript.chapters) {
-    const ctx = { ...textContext(file, manuscript.config.lint.allow), root: manuscript.root };
+    const ctx = { ...textContext(file, manuscript.config.lint.allow, language), root: manuscript.root };
     for (const [name, rule] of textRules) rule(ctx, (f) => findings.push({ ...f, file, ruleId: f.ruleId ?? name }));
   }
   for (const [name, rule] of BOOK_RULES.filter(([n]) => ruleApplies(n, language)))
@@ -69,7 +69,7 @@ let lintMd: MarkdownIt | undefined;
  * What a text rule reads: the file's text, its prose mask (captions are prose) and its markdown-it tokens.
  * The lint parse keeps footnote definitions where they stand (no footnote_tail), so they carry their lines.
  */
-export function textContext(file: SourceFile, allow: string[]): TextContext {
+export function textContext(file: SourceFile, allow: string[], language = 'zh-CN'): TextContext {
   const text = file.text;
   const mask = proseMask(text);
   for (const [a, b] of captionRanges(text)) mask.fill(0, a, b);
@@ -82,7 +82,7 @@ export function textContext(file: SourceFile, allow: string[]): TextContext {
     lineStarts.push(at);
     at += line.length + 1;
   }
-  return { file, text, mask, allow, tokens, lines, lineStarts };
+  return { file, text, mask, allow, language, tokens, lines, lineStarts };
 }
 
 export function toDiagnostic(f: Finding): Diagnostic {

@@ -22,6 +22,8 @@ export interface TextContext {
   /** 1 where the text is not prose (code, URLs, markup). */
   mask: Uint8Array;
   allow: string[];
+  /** The book's language (BCP 47, book.yaml `language`): what a hint recommends and `--fix` writes. */
+  language: string;
   /** The manuscript folder (relative links must not climb out of it); the chapter's folder if unknown. */
   root?: string;
   /** markdown-it's block tokens of the file (footnote definitions left in place, with their labels). */
