@@ -18,6 +18,7 @@ import { renderHtml } from './render/html.js';
 import { type ManifestEntry, sha256, writeAtomic } from './output/write.js';
 import { makeOutputs, outputStages, type BuiltOutput, type MadeOutputs } from './output/make.js';
 import { OutputTransaction, recoverOutputs } from './output/transaction.js';
+import { validateOutDir } from './output/out-dir.js';
 import { pruneCaches } from './cache/cache.js';
 import { forgetTempDir, makeTempDir } from './output/cleanup.js';
 import { neededTools, requireTools } from './doctor/doctor.js';
@@ -105,6 +106,8 @@ async function buildWithNotes(opts: BuildOptions, notes: Diagnostic[]): Promise<
     notes.push({ file: opts.out, line: 0, column: 0, severity: 'info', message, ruleId: 'output-recovered' });
   // SOURCE_DATE_EPOCH is validated before anything is read (the model uses it for every date)
   if (process.env.SOURCE_DATE_EPOCH) sourceDateEpoch(process.env.SOURCE_DATE_EPOCH);
+  // --out next: a file, a file as a parent, a folder that cannot be written is a usage error before any work
+  await validateOutDir(opts.out);
   const targets = opts.targets?.length ? opts.targets : [...TARGETS];
   // the external tools first: a missing one is one clear message, not a stage failing halfway
   const needs = neededTools(targets, opts.check !== false, opts.epubcheck);

@@ -1,7 +1,7 @@
 // The catalogue of bad input: each case a message in file:line:col form with a hint, exit 1 (2 for
 // usage), and the previous outputs untouched. None of these reaches the browser.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -338,6 +338,56 @@ describe('bad input: message, hint, exit 1, earlier outputs untouched', () => {
       /dist:0:0 error The output folder is inside the manuscript folder usage-out\n {2}hint: Choose --out outside the manuscript/,
     );
     expect(readdirSync(dir)).not.toContain('dist');
+  });
+});
+
+describe('a bad --out: a usage error (exit 2) before any work, --out and its parent as they were', () => {
+  const base = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'folio-badout-'));
+    writeFileSync(path.join(d, 'afile'), 'not a folder');
+    return d;
+  };
+  const cases: [string, (d: string) => string, (out: string) => RegExp][] = [
+    [
+      'a file',
+      (d) => path.join(d, 'afile'),
+      (o) => new RegExp(`${o}:0:0 error --out ${o}: exists and is not a folder`),
+    ],
+    [
+      'a path whose parent is a file (afile/sub)',
+      (d) => path.join(d, 'afile', 'sub'),
+      (o) => new RegExp(`${o}:0:0 error --out ${o}: ${path.dirname(o)} is not a folder`),
+    ],
+    [
+      'a folder that cannot be made (under /proc: this hung after the pdf stage)',
+      () => '/proc/folio-nope',
+      () => /\/proc\/folio-nope:0:0 error --out \/proc\/folio-nope: cannot be created in \/proc \(ENOENT\)/,
+    ],
+    ['a folder that cannot be written (/proc)', () => '/proc', () => /--out \/proc: cannot be written \(ENOENT\)/],
+  ];
+  for (const [name, outOf, message] of cases) {
+    it(name, () => {
+      const d = base();
+      const out = outOf(d);
+      const t0 = Date.now();
+      const r = folio(['build', '--manuscript', manuscript(), '--out', out, '--target', 'booklet']);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${message(out).source} usage-path\n {2}hint: \\S`));
+      expect(r.stderr).not.toMatch(/folio: (tools|manuscript|browser)/); // before any work
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(readdirSync(d)).toEqual(['afile']); // no probe, no staging folder left behind
+      expect(readFileSync(path.join(d, 'afile'), 'utf8')).toBe('not a folder');
+      expect(readdirSync('/proc').filter((f) => f.startsWith('.folio') || f === 'folio-nope')).toEqual([]);
+    });
+  }
+
+  it('a new folder two levels deep is made (one level at a time) and built into', () => {
+    const d = base();
+    const out = path.join(d, 'new', 'deeper');
+    const r = folio(['build', '--manuscript', manuscript(), '--out', out, '--target', 'booklet', '--no-check']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['layout.json', 'manifest.json', 't.pdf']);
   });
 });
 

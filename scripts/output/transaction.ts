@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock } from './lock.js';
+import { makeDirs } from './out-dir.js';
 import { type Manifest, type ManifestEntry, outputWriteError, writeAtomic } from './write.js';
 
 /**
@@ -58,7 +59,8 @@ export class OutputTransaction {
   static async begin(out: string): Promise<OutputTransaction> {
     const t = new OutputTransaction(path.resolve(out), `${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
-      await mkdir(t.dir, { recursive: true });
+      await makeDirs(t.out);
+      await mkdir(t.dir);
     } catch (e) {
       throw outputWriteError(t.dir, e);
     }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FolioError } from '../diagnostics/diagnostic.js';
+import { makeDirs } from './out-dir.js';
 
 export interface ManifestEntry {
   target: string;
@@ -23,7 +24,7 @@ export async function writeAtomic(file: string, data: Uint8Array | string): Prom
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(data);
