@@ -139,3 +139,62 @@ describe('folio new --from', () => {
     expect(readdirSync(path.join(desk, 'x'))).toEqual([]);
   });
 });
+
+describe('folio new: everything checked before anything is written; a failure leaves nothing behind', () => {
+  const clean = (r: { stderr: string }) => expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+
+  it('a title with a BEL: at --title, exit 2, no folder; the same command with a good title then succeeds', () => {
+    const desk = newDesk();
+    const r = folioIn(desk, 'new', 'x', '--author', '某人', '--title', '坏\u0007标题');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^--title:0:0 error title: Contains the control or noncharacter U\+0007 config-character\n {2}hint: /m,
+    );
+    expect(r.stderr).not.toMatch(/book\.yaml/); // no file that does not exist is named
+    clean(r);
+    expect(readdirSync(desk)).toEqual([]);
+    const again = folioIn(desk, 'new', 'x', '--author', '某人', '--title', '好标题');
+    expect(again.status, again.stderr).toBe(0);
+  });
+
+  it('an empty --author for a folder "a b/c:d": at --author, exit 2, not even the parent folder is made', () => {
+    const desk = newDesk();
+    const r = folioIn(desk, 'new', 'a b/c:d', '--author', '');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^--author:0:0 error authors\.0: .* config-too-small\n {2}hint: /m);
+    clean(r);
+    expect(readdirSync(desk)).toEqual([]);
+  });
+
+  it('a raw file that fails halfway (EIO reading /proc/self/mem): the empty folder given stays empty', () => {
+    const desk = newDesk();
+    mkdirSync(path.join(desk, 'x'));
+    const r = folioIn(desk, 'new', 'x', '--from', '/proc/self/mem');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/mem:0:0 error Cannot read the raw file: EIO import-input/);
+    clean(r);
+    expect(readdirSync(desk)).toEqual(['x']); // no work folder left beside it either
+    expect(readdirSync(path.join(desk, 'x'))).toEqual([]);
+  });
+
+  it('the chapter names the --author given in its byline (Markdown in a name stays text)', async () => {
+    const desk = newDesk();
+    const r = folioIn(desk, 'new', 'byline', '--title', '署名', '--author', '某*人', '李四');
+    expect(r.status, r.stderr).toBe(0);
+    const ms = path.join(desk, 'byline', 'manuscript');
+    expect(readFileSync(path.join(ms, '01-chapter.md'), 'utf8')).not.toContain('作者甲');
+    const html = buildBook(await loadManuscript(ms)).chapters[0]!.html;
+    expect(html).toMatch(/class="byline"[^]*?本报记者 某\*人、李四/);
+  });
+
+  it('a title that makes no pinyin name (！！！): the slug set in book.yaml, and no claim of a book on the desk', () => {
+    const desk = newDesk();
+    const r = folioIn(desk, 'new', '！！！');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/already has a book/);
+    const slug = /^slug: (book-[0-9a-f]{8})$/m.exec(
+      readFileSync(path.join(desk, '！！！', 'manuscript', 'book.yaml'), 'utf8'),
+    );
+    expect(r.stdout).toContain(`output names: ${slug![1]}.pdf, … (set in book.yaml: the title makes no name of 3`);
+  });
+});

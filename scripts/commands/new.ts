@@ -16,10 +16,13 @@ async function runNew(dir: string, o: NewOptions): Promise<number> {
   process.stdout.write(`folio: new book 《${r.title}》 in ${shown}/\n`);
   for (const f of r.files) process.stdout.write(`  ${path.join(shown, f)}\n`);
   process.stdout.write(
-    r.slugWritten
+    r.slugReason === 'taken'
       ? `  output names: ${r.slug}.pdf, … ` +
           `(set in book.yaml: the desk already has a book named ${r.slug.replace(/-[0-9a-f]{4}$/, '')})\n`
-      : `  output names: ${r.slug}.pdf, ${r.slug}.epub, … (from the title; set slug: in book.yaml to change)\n`,
+      : r.slugReason === 'title'
+        ? `  output names: ${r.slug}.pdf, … ` +
+          '(set in book.yaml: the title makes no name of 3 letters or more; change slug: there)\n'
+        : `  output names: ${r.slug}.pdf, ${r.slug}.epub, … (from the title; set slug: in book.yaml to change)\n`,
   );
   for (const n of r.notes) process.stdout.write(`  to do: ${n}\n`);
   const cd = shown === '.' ? '' : `cd ${shown.includes(' ') ? JSON.stringify(shown) : shown} && `;
