@@ -139,8 +139,12 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const EMPHASIS_DOT = /\u2022/g;
 const plain = (s: string, r: Rendering) => (r.kind === 'print' ? squash(s).replace(EMPHASIS_DOT, '') : squash(s));
 
-/** The regular expression (on squashed text) a block must match in an output. */
-export function blockPattern(b: Block, r: Rendering): string {
+/**
+ * The regular expression (on squashed text) a block must match in an output. `loose`: what Folio adds to
+ * links (page references, addresses) may be absent — to tell a block printed without them from a lost one.
+ */
+export function blockPattern(b: Block, r: Rendering, loose = false): string {
+  const added = (re: string) => (loose ? `(?:${re})?` : re);
   const number = (n: number) => (r.kind === 'print' && r.numbering === 'page' ? '\\d{1,3}' : String(n));
   const head = b.kind === 'footnote' ? number(b.n ?? 0) : '';
   return (
@@ -150,8 +154,9 @@ export function blockPattern(b: Block, r: Rendering): string {
         if (typeof s === 'string') return escapeRe(plain(s, r));
         if ('call' in s) return r.kind === 'epub' ? `\\[${s.call}\\]` : number(s.call);
         if (r.kind === 'epub') return '';
-        if ('xref' in s) return `${escapeRe(squash(r.texts.seePage[0]))}\\d+${escapeRe(squash(r.texts.seePage[1]))}`;
-        return escapeRe(squash(`${r.texts.url[0]}${s.url}${r.texts.url[1]}`));
+        if ('xref' in s)
+          return added(`${escapeRe(squash(r.texts.seePage[0]))}\\d+${escapeRe(squash(r.texts.seePage[1]))}`);
+        return added(escapeRe(squash(`${r.texts.url[0]}${s.url}${r.texts.url[1]}`)));
       })
       .join('')
   );
@@ -176,24 +181,38 @@ function sample(b: Block, r: Rendering): string {
 
 /**
  * Footnotes, taken out of the text in order (print sets them at the foot of the page, between the
- * text of two pages; the EPUB after the chapter): each must be found once. Returns the rest.
+ * text of two pages; the EPUB after the chapter): each must be found once. A note printed without the page
+ * reference or address of a link in it is reported as that and still taken out, so its words are not
+ * counted again as a second copy of the heading or paragraph they name. Returns the rest.
  */
-function takeNotes(book: Book, text: string, output: string, r: Rendering, out: Diagnostic[]): string {
+export function takeNotes(book: Book, text: string, output: string, r: Rendering, out: Diagnostic[]): string {
   let cursor = 0;
   for (const b of book.chapters.flatMap((c) => c.blocks).filter((x) => x.kind === 'footnote')) {
-    const re = new RegExp(blockPattern(b, r), 'gu');
-    re.lastIndex = cursor;
-    const m = re.exec(text);
-    if (!m) {
+    const find = (loose: boolean) => {
+      const re = new RegExp(blockPattern(b, r, loose), 'gu');
+      re.lastIndex = cursor;
+      return re.exec(text);
+    };
+    const m = find(false) ?? find(true);
+    const quote = `"${b.text.slice(0, 24)}…"`;
+    if (!m || !m[0].length) {
       out.push({
         ...b.source,
         severity: 'error',
-        message: `${output}: footnote ${b.n} is missing: "${b.text.slice(0, 24)}…"`,
+        message: `${output}: footnote ${b.n} is missing: ${quote}`,
         ruleId: 'fidelity-missing',
         hint: 'A footnote was lost between the manuscript and this output.',
       });
       continue;
     }
+    if (!new RegExp(`^${blockPattern(b, r)}$`, 'u').test(m[0]))
+      out.push({
+        ...b.source,
+        severity: 'error',
+        message: `${output}: footnote ${b.n} lacks the page reference or address of a link in it: ${quote}`,
+        ruleId: 'fidelity-missing',
+        hint: 'Links in notes get these as in the text (content.css, docs/reliability.md): is the stylesheet stale?',
+      });
     text = text.slice(0, m.index) + text.slice(m.index + m[0].length);
     cursor = m.index;
   }

@@ -115,7 +115,7 @@ function bookletUsage(html: string, book: Book): Usage {
 /**
  * The stylesheet rules that depend on the book: the caption mark, footnote numbers (per chapter: the
  * number written on each note; per page: Paged.js counters started again on every page) and the words
- * of page references, in the book's language.
+ * of page references (after internal links in the text and in footnotes), in the book's language.
  */
 export function contentCss(book: Book): string {
   const { meta } = book;
@@ -123,9 +123,9 @@ export function contentCss(book: Book): string {
   const str = (s: string) => JSON.stringify(s);
   const rules = [
     `:root { --caption-mark: ${meta.captions.mark ? str(`${meta.captions.mark} `) : 'none'}; }`,
-    `.chapter a.xref::after { content: ${str(t.seePage[0])} target-counter(attr(href url), page) ${str(
-      t.seePage[1],
-    )}; }`,
+    // a note is floated out of .chapter into the page's footnote area: its links get the page too
+    `.chapter a.xref::after, .footnote a.xref::after { content: ${str(t.seePage[0])} ` +
+      `target-counter(attr(href url), page) ${str(t.seePage[1])}; }`,
   ];
   if (meta.footnotes.numbering === 'page') {
     // the counters start again on every page (pageNoteNumbersHandler); a note continued from the page before
