@@ -220,7 +220,7 @@ async function layOut(
   progress.loading = false;
   const expected = await page.evaluate(measureBlocks, false);
   const balance = opts.balance === false ? undefined : await page.evaluate(balanceParagraphs);
-  await page.evaluate(fitTables);
+  diagnostics.push(...(await fitTables(page)));
   await page.evaluate(fitGrid, { gridPt: bundle.geometry.line });
   for (const handler of PAGED_HANDLERS) await page.evaluate(handler);
   // The time limit starts with Paged.js. The run that loses the race keeps going until the page closes;

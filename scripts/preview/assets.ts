@@ -6,7 +6,7 @@ import type { HtmlBundle } from '../render/html.js';
 import { analyzeTypography } from '../typography/analyze.js';
 import { balanceParagraphs } from '../typography/balance.js';
 import { fitGrid } from '../typography/grid.js';
-import { fitTables } from '../typography/tables.js';
+import { fitTablesSource } from '../typography/tables.js';
 import { MAX_GAP_FRACTION, measureLayout } from '../typography/measure.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
@@ -41,7 +41,7 @@ export function typographyScript(opts: TypographyOptions): string {
     analyze: ${analyzeTypography.toString()},
     balance: ${balanceParagraphs.toString()},
     grid: ${fitGrid.toString()},
-    tables: ${fitTables.toString()},
+    tables: ${fitTablesSource()},
     handlers: [${PAGED_HANDLERS.map((h) => h.toString()).join(', ')}],
     measure: ${measureLayout.toString()},
     options: ${JSON.stringify(opts)},

@@ -5,7 +5,7 @@
  * rounded to whole lines and the rest of its last line added below it, so the body text after it returns
  * to the grid and facing pages align. Also: one opener for every chapter (the kicker, 引题, moved above
  * the title; the sink on the opener's first block) and each figure exactly as wide as its image, so the
- * caption under it is as wide as the picture. Tables have their column widths already (fitTables, run just
+ * caption under it is as wide as the picture. Tables have their column widths and size already (fitTables, run just
  * before). Self-contained: serialised into the browser, its helpers nested inside.
  */
 export function fitGrid(opts: { gridPt: number }): { blocks: number; padded: number; figures: number } {
