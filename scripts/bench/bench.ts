@@ -32,6 +32,8 @@ const { values } = parseArgs({
      */
     baseline: { type: 'string' },
     'baseline-sizes': { type: 'string', default: '1,20' },
+    /** at the largest size, warm up only the after-an-edit builds (their cache) — 100× takes minutes a run */
+    'light-warmup': { type: 'boolean', default: false },
     /** leave out the seed's per-target rows (Node 20's parseArgs has no --no-<flag>) */
     'no-targets': { type: 'boolean', default: false },
   },
@@ -119,6 +121,8 @@ interface Contestant {
   pdf?: () => string;
   env?: Record<string, string>;
   beforeEach?: () => void | Promise<void>;
+  /** Needs its warm-up to be measured at all (the after-an-edit build fills its cache there). */
+  warmUp?: boolean;
 }
 
 /**
@@ -129,8 +133,12 @@ interface Contestant {
 async function rounds(size: number, contestants: Contestant[]): Promise<Row[]> {
   const runs = size === Math.max(...SIZES) && SIZES.length > 1 ? LARGE_RUNS : RUNS;
   const samples = contestants.map((): Sample[] => []);
+  // --light-warmup at the largest size: only what needs a warm-up for its state gets one (its cache,
+  // the exported HTML); the page cache is warm from the sizes before
+  const light = values['light-warmup'] && size === Math.max(...SIZES) && SIZES.length > 1;
   for (let round = -1; round < runs; round++)
     for (const [i, c] of contestants.entries()) {
+      if (round < 0 && light && !c.warmUp) continue;
       await c.beforeEach?.();
       const m = await measure(c.cmd, c.env);
       if (round >= 0) samples[i]!.push({ ...m, pages: c.pdf ? pagesOf(c.pdf()) : 0 });
@@ -201,6 +209,8 @@ for (const size of SIZES) {
   );
   rows.push(...sized);
   rebuild[`${size}x`] = await previewRebuild(ms);
+  const done = SIZES.slice(0, SIZES.indexOf(size) + 1);
+  if (done.length < SIZES.length) process.stderr.write(`bench: so far\n${tableOf(ratiosOf(done))}\n`);
 }
 
 /**
@@ -241,7 +251,7 @@ function contestantsOf(size: number, ms: string, out: string, htmlDir: string): 
       env: { FOLIO_CACHE_DIR: cold },
       beforeEach: () => rmSync(cold, { recursive: true, force: true }),
     },
-    { tool: 'folio build, after an edit', cmd: folio, env: warm, beforeEach: edit },
+    { tool: 'folio build, after an edit', cmd: folio, env: warm, beforeEach: edit, warmUp: true },
     ...baselineOf(size, ms, out, edit),
     ...(perTarget
       ? [
@@ -284,6 +294,7 @@ function baselineOf(size: number, ms: string, out: string, edit: () => void): Co
       cmd: `${process.execPath} ${bin} build --manuscript ${ms} --out ${out}-baseline`,
       env: { FOLIO_CACHE_DIR: path.join(work, `cache-baseline-${size}`) },
       beforeEach: edit,
+      warmUp: true,
     },
   ];
 }
@@ -308,47 +319,56 @@ async function previewRebuild(ms: string): Promise<number> {
   return median(times);
 }
 
-const get = (size: number, tool: string) => rows.find((r) => r.size === size && r.tool === tool)!;
-const ratios = SIZES.flatMap((size) =>
-  ['folio build, after an edit', 'folio build, cold cache'].map((tool) => {
-    const f = get(size, tool);
-    const cli = get(size, 'pagedjs-cli (booklet)');
-    const floor = get(size, 'chromium print (floor)');
-    return {
-      size,
-      build: tool.replace('folio build, ', ''),
-      pages: f.pages,
-      folioOverPagedjsCli: f.wall / cli.wall,
-      folioOverFloor: f.wall / floor.wall,
-      secondsPerPage: f.wall / f.pages,
-      peakMb: f.peakMb,
-    };
-  }),
-);
+function get(size: number, tool: string): Row {
+  return rows.find((r) => r.size === size && r.tool === tool)!;
+}
+function ratiosOf(sizes: number[]) {
+  return sizes.flatMap((size) =>
+    ['folio build, after an edit', 'folio build, cold cache'].map((tool) => {
+      const f = get(size, tool);
+      const cli = get(size, 'pagedjs-cli (booklet)');
+      const floor = get(size, 'chromium print (floor)');
+      return {
+        size,
+        build: tool.replace('folio build, ', ''),
+        pages: f.pages,
+        folioOverPagedjsCli: f.wall / cli.wall,
+        folioOverFloor: f.wall / floor.wall,
+        secondsPerPage: f.wall / f.pages,
+        peakMb: f.peakMb,
+      };
+    }),
+  );
+}
 
-const table = [
-  'size  tool                          runs  wall s  cpu s  peak MB  pages',
-  ...rows.map(
-    (r) =>
-      `${String(r.size).padStart(3)}×  ${r.tool.padEnd(28)} ${String(r.runs).padStart(4)}  ` +
-      `${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ` +
-      `${String(r.pages || '-').padStart(5)}`,
-  ),
-  '',
-  'size  build          pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
-  ...ratios.map(
-    (r) =>
-      `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ` +
-      `${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ` +
-      `${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
-  ),
-  '',
-  ...notes,
-  `preview HTML rebuild (median of 7): ${Object.entries(rebuild)
-    .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
-    .join(', ')}`,
-].join('\n');
-process.stdout.write(`${table}\n`);
+/** The table of the sizes measured so far (printed after each size: a long bench is never lost). */
+function tableOf(ratios: ReturnType<typeof ratiosOf>): string {
+  return [
+    'size  tool                          runs  wall s  cpu s  peak MB  pages',
+    ...rows.map(
+      (r) =>
+        `${String(r.size).padStart(3)}×  ${r.tool.padEnd(28)} ${String(r.runs).padStart(4)}  ` +
+        `${r.wall.toFixed(2).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}  ${r.peakMb.toFixed(0).padStart(7)}  ` +
+        `${String(r.pages || '-').padStart(5)}`,
+    ),
+    '',
+    'size  build          pages  folio/pagedjs-cli  folio/floor  s/page  peak MB',
+    ...ratios.map(
+      (r) =>
+        `${String(r.size).padStart(3)}×  ${r.build.padEnd(13)} ${String(r.pages).padStart(5)}  ` +
+        `${r.folioOverPagedjsCli.toFixed(2).padStart(17)}  ${r.folioOverFloor.toFixed(2).padStart(11)}  ` +
+        `${r.secondsPerPage.toFixed(3).padStart(6)}  ${r.peakMb.toFixed(0).padStart(7)}`,
+    ),
+    '',
+    ...notes,
+    `preview HTML rebuild (median of 7): ${Object.entries(rebuild)
+      .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+      .join(', ')}`,
+  ].join('\n');
+}
+
+const ratios = ratiosOf(SIZES);
+process.stdout.write(`${tableOf(ratios)}\n`);
 mkdirSync(path.dirname(values.out!), { recursive: true });
 const machine = {
   cpus: (await import('node:os')).cpus().length,
