@@ -116,7 +116,9 @@ describe('faults', () => {
     const before = out.snapshot();
     const r = folio(['build', '--manuscript', dir, '--out', out.dir, '--target', 'booklet']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/01\.md:7:1 error .* render-(lost|duplicated)-content/);
+    // Paged.js either repeats the row or (with the table head repeated on the next page) cuts it: its lines run
+    // on beside the page, in a column of their own that is never printed
+    expect(r.stderr).toMatch(/01\.md:7:1 error .* (render-(lost|duplicated)-content|render-overflow)/);
     expect(out.snapshot()).toEqual(before);
   });
 

@@ -14,6 +14,22 @@ export function measureBlocks(paginated: boolean): BlockMeasure {
   const text: Record<string, number> = {};
   const overflow: BlockMeasure['overflow'] = [];
   const scope = paginated ? '.pagedjs_page ' : 'section.chapter ';
+  /** How far a laid-out block runs past its page's content area, in px (≤ 0: it fits). */
+  function overflowBy(el: HTMLElement): number {
+    const area = el.closest('.pagedjs_page_content')?.getBoundingClientRect();
+    if (!area) return 0;
+    const content = document.createRange();
+    content.selectNodeContents(el);
+    const text = content.getBoundingClientRect();
+    const below = Math.max(el.getBoundingClientRect().bottom, text.bottom) - area.bottom;
+    // Paged.js lays a page out in CSS columns: lines that do not fit run on into the next column, beside the
+    // page, where they are cut off (a table row taller than a page: its box ends at the page, its lines go on
+    // to the right). Text starting half a measure past the right edge is such a column, not a wide figure;
+    // counted in page heights (one column beside the page is one page height of lines cut off).
+    const beside =
+      text.right > area.right + area.width / 2 ? ((text.right - area.right) / area.width) * area.height : 0;
+    return Math.max(below, beside);
+  }
   for (const el of document.querySelectorAll<HTMLElement>(`${scope}[data-src]`)) {
     if (el.querySelector('[data-src]')) continue; // leaves only: containers are counted through their blocks
     const src = el.dataset.src!;
@@ -22,9 +38,7 @@ export function measureBlocks(paginated: boolean): BlockMeasure {
     for (const note of el.querySelectorAll('.footnote')) own = own.replace(note.textContent ?? '', '');
     text[src] = (text[src] ?? 0) + [...own.replace(/\s+/g, '')].length;
     if (paginated) {
-      const area = el.closest('.pagedjs_page_content');
-      const bottom = area?.getBoundingClientRect().bottom ?? Infinity;
-      const by = el.getBoundingClientRect().bottom - bottom;
+      const by = overflowBy(el);
       if (by > 2)
         overflow.push({
           src,
