@@ -48,6 +48,7 @@ const PLUGINS = [
   'footnote',
   'general',
   'html-policy',
+  'longword',
   'nobreak',
 ];
 

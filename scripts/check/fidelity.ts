@@ -533,7 +533,8 @@ async function validateEpub(
 
 /**
  * A chapter file read with an XML parser as a reader meets it: the body's text (page-break markers are
- * empty), the footnotes' text apart (each with its visible number), and the figures.
+ * empty), the footnotes' text apart (each with its visible number), and the figures: every image, as the
+ * model counts them — in a figure, inline in a paragraph or a table cell, or in a footnote.
  */
 export function readXhtml(source: string): { text: string; notes: string; figures: number } {
   const doc = parseDocument(source, { xmlMode: true });
@@ -546,9 +547,10 @@ export function readXhtml(source: string): { text: string; notes: string; figure
       const types = (n.attribs['epub:type'] ?? '').split(/\s+/);
       if (types.includes('footnote')) {
         result.notes += DomUtils.textContent(n);
+        result.figures += DomUtils.getElementsByTagName('img', n, true).length;
         continue;
       }
-      if (n.name === 'figure') result.figures++;
+      if (n.name === 'img') result.figures++;
       walk(n.children);
     }
   };

@@ -8,6 +8,7 @@ import { figuresPlugin } from './figures.js';
 import { footnotesPlugin } from './footnotes.js';
 import { generalPlugin } from './general.js';
 import { checkHtml, stripComments } from './html-policy.js';
+import { longwordPlugin } from './longword.js';
 import { nobreakPlugin } from './nobreak.js';
 
 /**
@@ -33,6 +34,7 @@ export function createMarkdown(): MarkdownItType {
         t.children = t.children.filter((c) => c.type !== 'text' || c.content !== '');
   });
   md.use(nobreakPlugin);
+  md.use(longwordPlugin);
   const guard = (html: string) => (checkHtml(html) === null ? stripComments(html) : md.utils.escapeHtml(html));
   md.renderer.rules.html_block = (tokens, idx) => guard(tokens[idx]!.content);
   md.renderer.rules.html_inline = (tokens, idx) => guard(tokens[idx]!.content);
