@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { FidelityReport, FidelityRun } from './check/fidelity.js';
@@ -278,8 +279,8 @@ class LiveCheck {
 
 /**
  * Stages every output, the layout and the preflight report in a folder inside --out, checks them
- * there, then swaps them in with the manifest last. A failed preflight writes its report (for the
- * user to read) and nothing else.
+ * there, then swaps them in with the manifest last. A failed preflight writes nothing into --out: its
+ * report goes to a temporary folder the error names.
  */
 async function writeOutputs(
   opts: BuildOptions,
@@ -290,12 +291,12 @@ async function writeOutputs(
   live: LiveCheck,
 ): Promise<{ entries: ManifestEntry[]; check?: FidelityReport }> {
   if (made.report && !made.report.summary.passed) {
-    await writeReport(path.resolve(opts.out), made.report, book.meta.title);
-    throw new FolioError(made.report.findings.filter((f) => f.severity === 'error'));
+    const where = await reportAside(made.report, book.meta.title);
+    throw new FolioError([...made.report.findings.filter((f) => f.severity === 'error'), where]);
   }
   if (made.report?.summary.verdict === 'proof only' && (opts.print || book.meta.press.strict)) {
-    await writeReport(path.resolve(opts.out), made.report, book.meta.title);
-    throw new FolioError(proofOnly(made.report, configFileOf(opts), opts.print));
+    const where = await reportAside(made.report, book.meta.title);
+    throw new FolioError([...proofOnly(made.report, configFileOf(opts), opts.print), where]);
   }
   const tx = await OutputTransaction.begin(opts.out);
   try {
@@ -361,6 +362,24 @@ function proofOnly(report: PreflightReport, configFile: string, flag?: boolean):
     ruleId: 'press-proof-only',
     hint: hints[b.rule],
   }));
+}
+
+/**
+ * A failed build leaves --out as it was, its preflight report too: this build's report goes to a folder
+ * of its own in the temporary folder (kept for the user), named in an info line.
+ */
+async function reportAside(report: PreflightReport, title: string): Promise<Diagnostic> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'folio-failed-preflight-'));
+  await writeReport(dir, report, title);
+  return {
+    file: path.join(dir, 'preflight.html'),
+    line: 0,
+    column: 0,
+    severity: 'info',
+    message: "This build's preflight report (also preflight.json there); --out and its report are as they were",
+    ruleId: 'preflight-report',
+    hint: '`folio preflight --out DIR` reports again on the press files a build left in DIR.',
+  };
 }
 
 async function writeReport(out: string, report: PreflightReport, title: string): Promise<void> {

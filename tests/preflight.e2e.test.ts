@@ -8,6 +8,7 @@ import { build, layoutOf } from '../scripts/build.js';
 import { FolioError } from '../scripts/diagnostics/diagnostic.js';
 import { preflight } from '../scripts/preflight/preflight.js';
 import { pngChunk } from './helpers/alpha-png.js';
+import { folio, previousOutputs } from './helpers/fixture.js';
 
 /** A plain grey RGB PNG of the given size. */
 function png(width: number, height: number): Buffer {
@@ -43,7 +44,7 @@ function manuscript(image: Buffer): string {
 describe('preflight failures', () => {
   it(
     'fails the build on an image under 150 ppi, names its page ' +
-      'and manuscript line, writes the report and no press file',
+      'and manuscript line, writes no press file and no report into --out',
     async () => {
       const dir = manuscript(png(120, 80));
       const out = path.join(dir, '..', `${path.basename(dir)}-out`);
@@ -59,12 +60,36 @@ describe('preflight failures', () => {
       expect(d.message).toMatch(
         /preflight-test-press\.pdf page \d+: image photo\.png \(120 × 80 px\) is \d+ ppi at its placed size \(< 150\)/,
       );
-      const report = JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8'));
+      // --out is as it was (it did not exist: it still does not); the report is where the error says
+      expect(existsSync(out)).toBe(false);
+      const where = (error as FolioError).diagnostics.find((x) => x.ruleId === 'preflight-report')!;
+      expect(where.severity).toBe('info');
+      expect(path.relative(out, where.file).startsWith('..')).toBe(true);
+      const report = JSON.parse(readFileSync(path.join(path.dirname(where.file), 'preflight.json'), 'utf8'));
       expect(report.summary.passed).toBe(false);
-      expect(existsSync(path.join(out, 'preflight.html'))).toBe(true);
-      expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toEqual([]);
+      expect(readFileSync(where.file, 'utf8')).toMatch(/photo\.png/);
     },
   );
+
+  it('through the CLI: --out holding an earlier build and report is left byte for byte as it was', () => {
+    const dir = manuscript(png(120, 80));
+    const out = previousOutputs();
+    writeFileSync(path.join(out.dir, 'preflight.json'), '{"summary":{"passed":true}}\n');
+    writeFileSync(path.join(out.dir, 'preflight.html'), '<p>earlier report</p>\n');
+    const before = out.snapshot();
+    const r = folio(['build', '--manuscript', dir, '--out', out.dir, '--target', 'press']);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/01\.md:5:\d+ error .*image photo\.png \(120 × 80 px\) .* preflight-resolution/);
+    const m = /^(\S+preflight\.html):0:0 info This build's preflight report .* preflight-report\n {2}hint: /m.exec(
+      r.stderr,
+    );
+    expect(m, r.stderr).not.toBeNull();
+    expect(path.relative(out.dir, m![1]!).startsWith('..')).toBe(true);
+    expect(readFileSync(m![1]!, 'utf8')).toMatch(/photo\.png/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(out.snapshot()).toEqual(before);
+    expect(readdirSync(out.dir).sort()).toEqual(['manifest.json', 'preflight.html', 'preflight.json', 't.pdf']);
+  });
 
   it('warns on an image between 150 and 300 ppi', async () => {
     const dir = manuscript(png(800, 533));

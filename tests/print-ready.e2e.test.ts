@@ -155,7 +155,10 @@ describe('the verdict', () => {
     expect(r.stderr).toMatch(/press-proof-only/);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toEqual([]);
-    expect(JSON.parse(readFileSync(path.join(out, 'preflight.json'), 'utf8')).summary.verdict).toBe('proof only');
+    // --out stays as it was (empty); the report is in the folder the info line names
+    expect(readdirSync(out)).toEqual([]);
+    const report = /^(\S+)preflight\.html:0:0 info .* preflight-report$/m.exec(r.stderr)![1]!;
+    expect(JSON.parse(readFileSync(path.join(report, 'preflight.json'), 'utf8')).summary.verdict).toBe('proof only');
   });
 
   it('says "print-ready" for a book with no placeholders and a 准印证号, and --print passes', () => {
