@@ -146,6 +146,11 @@ const cases: [string, Record<string, string | Buffer | null>, RegExp, string[]?]
     /01\.md:3:6 error Image is not a readable PNG, JPEG, GIF or WebP: images\/bad\.png image-corrupt/,
   ],
   [
+    'a zero-byte image (the hint says empty, not "its bytes are text")',
+    { ...md('![空](images/empty.png "空图。")'), 'images/empty.png': Buffer.alloc(0) },
+    /01\.md:3:6 error Image file is empty \(0 bytes\): images\/empty\.png image-empty/,
+  ],
+  [
     'an image path with ..',
     md('![逃](../x.png "逃。")'),
     /01\.md:3:6 error Path leaves the manuscript folder: \.\.\/x\.png path-escape/,
@@ -312,6 +317,7 @@ describe('bad input: message, hint, exit 1, earlier outputs untouched', () => {
       expect(r.stderr).toMatch(message);
       const line = r.stderr.split('\n').findIndex((l) => message.test(l));
       expect(r.stderr.split('\n')[line + 1], 'a hint follows the message').toMatch(/^ {2}hint: \S/);
+      if (/image-empty/.test(message.source)) expect(r.stderr.split('\n')[line + 1]).toMatch(/Nothing was saved in it/);
       expect(r.stderr).not.toMatch(/folio: browser/); // stopped before the browser
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /); // no crash, no stack trace
       expect(out.snapshot()).toEqual(before);

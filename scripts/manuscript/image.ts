@@ -81,6 +81,12 @@ export function checkImage(
   if (!named || !accept.includes(named)) {
     return err(`Image type ${ext || '(no extension)'} is not accepted here: ${ref}`, 'image-type', `Use ${list}.`);
   }
+  if (bytes.length === 0)
+    return err(
+      `Image file is empty (0 bytes): ${ref}`,
+      'image-empty',
+      'Nothing was saved in it (an export or copy that did not finish): copy or export the image again.',
+    );
   if (!kind) {
     return err(
       `Image is not a readable PNG, JPEG, GIF or WebP: ${ref}`,
