@@ -5,6 +5,7 @@ import type { Browser } from 'puppeteer-core';
 import type { FidelityReport, FidelityRun } from './check/fidelity.js';
 import { type Diagnostic, FolioError, wrapStageError } from './diagnostics/diagnostic.js';
 import { lintBook, summarise } from './lint/lint.js';
+import { readBookYaml } from './config/load.js';
 import { loadManuscript, type Manuscript } from './manuscript/load.js';
 import { buildBook, type Book, sourceDateEpoch } from './model/book.js';
 import { closeBrowser, launchBrowser } from './paginate/browser.js';
@@ -204,7 +205,7 @@ async function layOutAndMake(
     stages.log(`page plan  ${planned.description}${planned.passes > 1 ? ' (laid out again to plan)' : ''}`);
     verifyPagination(book, pagination);
     if (!targets.includes('epub')) await closeBrowser(browser);
-    const layout = layoutOf(book, pagination);
+    const layout = layoutOf(book, pagination, coverPosition(manuscript));
     live.check.start(book);
     const ctx = {
       book,
@@ -389,8 +390,12 @@ async function writeReport(out: string, report: PreflightReport, title: string):
 }
 
 /** What preflight needs to know about the pages (also written as dist/layout.json for `folio preflight`). */
-export function layoutOf(book: Book, p: Pagination): Layout {
+export function layoutOf(book: Book, p: Pagination, coverAt?: Layout['figures'][number]['source']): Layout {
   return {
+    // the front cover's image (page 1) is blamed on book.yaml's cover: line
+    ...(book.cover && coverAt
+      ? { cover: { page: 1, source: coverAt, file: path.relative(book.root, book.cover) } }
+      : {}),
     trim: { width: book.meta.trim.width, height: book.meta.trim.height },
     bleed: book.meta.press.bleed,
     safe: book.meta.press.safe,
@@ -405,6 +410,12 @@ export function layoutOf(book: Book, p: Pagination): Layout {
       fpo: f.fpo,
     })),
   };
+}
+
+/** Where book.yaml names the cover (the YAML node's position), for preflight's findings about it. */
+function coverPosition(m: Manuscript): Layout['figures'][number]['source'] | undefined {
+  if (!m.cover) return undefined;
+  return { file: m.configFile.display, ...readBookYaml(m.configFile.text, m.configFile.display).positionOf(['cover']) };
 }
 
 /**

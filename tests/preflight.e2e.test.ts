@@ -91,6 +91,22 @@ describe('preflight failures', () => {
     expect(readdirSync(out.dir).sort()).toEqual(['manifest.json', 'preflight.html', 'preflight.json', 't.pdf']);
   });
 
+  it("a cover image under 150 ppi is blamed on book.yaml's cover: line, not on the PDF's image 0", () => {
+    const dir = manuscript(png(1500, 1000));
+    writeFileSync(path.join(dir, 'images', 'cover.png'), png(120, 170));
+    const yaml = readFileSync(path.join(dir, 'book.yaml'), 'utf8');
+    writeFileSync(path.join(dir, 'book.yaml'), `${yaml}# the cover\ncover:   images/cover.png\n`);
+    const line = yaml.split('\n').length + 1; // after the comment line; the value at column 10
+    const r = folio(['build', '--manuscript', dir, '--out', `${dir}-out`, '--target', 'press']);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `book\\.yaml:${line}:10 error \\S+press\\.pdf page 1: image cover\\.png \\(120 × 170 px\\) is \\d+ ppi`,
+      ),
+    );
+    expect(r.stderr).not.toMatch(/image 0 /);
+  });
+
   it('warns on an image between 150 and 300 ppi', async () => {
     const dir = manuscript(png(800, 533));
     const out = path.join(dir, '..', `${path.basename(dir)}-out`);

@@ -28,6 +28,8 @@ export interface Layout {
   safe: number;
   pages: number;
   figures: { id: string; page: number; source: Position; file: string; fpo: boolean }[];
+  /** The front cover's image: its page and where book.yaml names it. */
+  cover?: { page: number; source: Position; file: string };
   /** Total area coverage limit, % (book.yaml press.maxInk). */
   maxInk?: number;
   /** How the book is identified for print: an ISBN (书号) or an internal publication's 准印证号. */
@@ -362,7 +364,8 @@ function checkImages({ f, layout, add, checks }: Checked, images: ImageRow[]): v
   for (const img of images) {
     const onPage = f.target === 'imposed' ? [] : layout.figures.filter((g) => g.page === img.page);
     const nth = images.filter((o) => o.page === img.page && o.index < img.index).length;
-    const fig = onPage[nth];
+    const cover = f.target !== 'imposed' && img.page === layout.cover?.page ? layout.cover : undefined;
+    const fig = onPage[nth] ?? (cover && { ...cover, fpo: false });
     const ppi = Math.min(img.xppi, img.yppi);
     const what = fig
       ? `image ${path.basename(fig.file)} (${img.width} × ${img.height} px)`
