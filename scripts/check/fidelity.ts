@@ -235,13 +235,23 @@ function unreadableAs(entry: ManifestEntry, out: Diagnostic[]) {
   };
 }
 
+/** A chapter's blocks in the order print sets them: the opener moves the kicker above the title (grid.ts). */
+function printOrder(blocks: Block[]): Block[] {
+  const title = blocks.findIndex((b) => b.opener === 'title');
+  const kicker = blocks.findIndex((b) => b.opener === 'kicker');
+  if (title < 0 || kicker < title) return blocks;
+  const out = blocks.filter((_, i) => i !== kicker);
+  out.splice(title, 0, blocks[kicker]!);
+  return out;
+}
+
 /**
  * Each block in `text` as often as the manuscript has it (blocks may repeat across chapters of an
  * anthology, or sit inside a longer block), and in manuscript order. Reports at the block's position.
  */
 function checkBlocks(book: Book, text: string, output: string, r: Rendering, out: Diagnostic[]): number {
   const all = book.chapters
-    .flatMap((c) => c.blocks)
+    .flatMap((c) => (r.kind === 'print' ? printOrder(c.blocks) : c.blocks))
     .filter((b) => b.kind !== 'footnote')
     .map((b) => ({ b, re: new RegExp(blockPattern(b, r), 'gu'), sample: sample(b, r) }))
     .filter((x) => x.sample);

@@ -66,6 +66,8 @@ export interface Block {
   n?: number;
   /** A header cell: print repeats it on every page its table continues on. */
   head?: boolean;
+  /** The chapter's title, or its kicker (引题): print sets the kicker above the title (typography/grid.ts). */
+  opener?: 'title' | 'kicker';
 }
 
 export interface BookMeta {

@@ -45,6 +45,9 @@ interface ChapterWalk {
   note?: DraftBlock;
   sectionCount: number;
   title: string;
+  /** Inside the chapter's first top-level kicker (`::: kicker`), and whether one was seen. */
+  kicker?: boolean;
+  kickerSeen?: boolean;
 }
 
 /**
@@ -95,6 +98,8 @@ function readToken(w: ChapterWalk, tokens: Token[], i: number): void {
   if (t.type === 'heading_open') readHeading(w, t, next!, line);
   if (t.type === 'footnote_open') openNote(w, t);
   if (t.type === 'footnote_close') w.note = undefined;
+  if (t.type === 'container_kicker_open' && t.level === 0) [w.kicker, w.kickerSeen] = [!w.kickerSeen, true];
+  if (t.type === 'container_kicker_close') w.kicker = false;
   if ((t.type === 'td_open' || t.type === 'th_open') && next?.type === 'inline') {
     const cell = textBlock('cell', t, next, w);
     // a header cell: print repeats it on every page its table continues on
@@ -242,11 +247,12 @@ function readHeading(w: ChapterWalk, t: Token, inline: Token, line: number): voi
     hid = level === 1 && !w.title ? `${w.id}-title` : `${w.id}-s${++w.sectionCount}`;
     t.attrSet('id', hid);
   }
+  const opener = level === 1 && !w.title && t.level === 0 ? { opener: 'title' as const } : {};
   if (level === 1 && !w.title) w.title = text;
   const heading = { id: hid, level, text, chapterId: w.id, source: where(w, t) };
   t.meta = { ...t.meta, folioHeading: heading };
   w.headings.push(heading);
-  w.blocks.push({ kind: 'heading', text, segments: [], tokens: [inline], source: where(w, t) });
+  w.blocks.push({ kind: 'heading', text, segments: [], tokens: [inline], source: where(w, t), ...opener });
 }
 
 /** A footnote's block: its paragraphs are added to it until it closes. */
@@ -272,6 +278,7 @@ function readParagraph(w: ChapterWalk, t: Token, inline: Token, line: number): v
     return;
   }
   const block = textBlock('paragraph', t, inline, w);
+  if (w.kicker) block.opener = 'kicker';
   const length = [...block.text].length;
   if (length > LIMITS.paragraphChars) {
     w.reporter.error({

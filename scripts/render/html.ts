@@ -108,7 +108,8 @@ function bookletUsage(html: string, book: Book): Usage {
   const titles = book.headings.filter((h) => h.level === 1).map((h) => h.text);
   addText(usage, 'sans', 400, `${book.meta.title}${titles.join('')}${digits}`);
   addText(usage, 'sans', 700, digits);
-  addText(usage, 'serif', 400, digits);
+  // the 版权页's 印张 (0.375) and 字数 are set after layout, from the final page count
+  addText(usage, 'serif', 400, `${digits}.`);
   return usage;
 }
 
