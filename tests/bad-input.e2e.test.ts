@@ -397,6 +397,31 @@ describe('a bad --out: a usage error (exit 2) before any work, --out and its par
   });
 });
 
+describe('folio proof and folio import: a bad --out is the same usage error, never a hang', () => {
+  const raw = path.join(mkdtempSync(path.join(tmpdir(), 'folio-raw-')), 'raw.txt');
+  writeFileSync(raw, '标题\n\n正文一段。\n');
+  const commands: [string, (out: string) => string[]][] = [
+    ['proof', (out) => ['proof', '--pdf', 'tests/fixtures/pdf/one-page.pdf', '--out', out]],
+    ['import', (out) => ['import', raw, '--out', out]],
+  ];
+  for (const [name, args] of commands)
+    it(`${name} --out under /proc or below a file (Node's recursive mkdir never returned under /proc)`, () => {
+      const d = mkdtempSync(path.join(tmpdir(), 'folio-badout-'));
+      writeFileSync(path.join(d, 'afile'), 'not a folder');
+      for (const [out, message] of [
+        ['/proc/folio-nope', /--out \/proc\/folio-nope: cannot be created in \/proc \(ENOENT\) usage-path/],
+        [path.join(d, 'afile', 'sub'), /is not a folder usage-path/],
+      ] as const) {
+        const r = folio(args(out));
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      }
+      expect(readdirSync(d)).toEqual(['afile']);
+      expect(readdirSync('/proc').filter((f) => f.startsWith('.folio') || f === 'folio-nope')).toEqual([]);
+    });
+});
+
 describe('bad options and environment: a usage error (exit 2) naming the option, no stack', () => {
   const usage: [string, string[], RegExp, Record<string, string>?][] = [
     ['--timeout 2147484', ['build', '--timeout', '2147484'], /--timeout expects seconds above 0 and at most 86400/],

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Document } from 'yaml';
 import { decodeRaw, type RawEncoding } from './encoding.js';
@@ -7,6 +7,7 @@ import { textContext } from '../lint/lint.js';
 import { type Finding, textRule } from '../lint/rules/index.js';
 import { confine, escapeMessage } from '../manuscript/confine.js';
 import { writeAtomic } from '../output/write.js';
+import { makeDirs, validateOutDir } from '../output/out-dir.js';
 
 export interface ImportReport {
   source: string;
@@ -347,7 +348,8 @@ function bookYaml(title: string, head: Head, report: ImportReport): string {
 
 /** Writes the files atomically into `outDir`, which must be empty (but for images/) unless `force`. */
 async function writeManuscript(outDir: string, files: Record<string, string>, force?: boolean): Promise<void> {
-  await mkdir(outDir, { recursive: true });
+  await validateOutDir(outDir);
+  await makeDirs(outDir);
   const existing = (await readdir(outDir)).filter((f) => f !== 'images');
   if (existing.length && !force) {
     throw new FolioError(

@@ -1,10 +1,10 @@
-// `folio build --out`: checked before any work (a usage error, exit 2), and created without Node's
+// `--out` (build, proof, import): checked before any work (a usage error, exit 2), and created without Node's
 // recursive mkdir, which never returns for a path under /proc (mkdir answers ENOENT there, not EEXIST).
 import { mkdir, mkdtemp, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FolioError } from '../diagnostics/diagnostic.js';
 
-const HINT = 'Give --out a folder you can write to, or a new name inside one (folio build creates it).';
+const HINT = 'Give --out a folder you can write to, or a new name inside one (Folio creates it).';
 
 function usage(out: string, message: string): FolioError {
   return new FolioError(

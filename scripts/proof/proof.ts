@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeBrowser, launchBrowser, newPage } from '../paginate/browser.js';
 import { escapeXml } from '../render/escape.js';
+import { makeDirs, validateOutDir } from '../output/out-dir.js';
 
 const exec = promisify(execFile);
 
@@ -55,7 +56,8 @@ export async function makeProof(
   outDir: string,
   opts: { against?: string; dpi?: number; threshold?: number } = {},
 ): Promise<Proof> {
-  await mkdir(outDir, { recursive: true });
+  await validateOutDir(outDir);
+  await makeDirs(outDir);
   for (const f of await readdir(outDir))
     if (/^page-\d+\.png$|^contact-sheet\.(png|html)$|^proof\.json$/.test(f)) await rm(path.join(outDir, f));
   const pagePngs = await render(pdf, outDir, 'page', ['-png', '-r', String(opts.dpi ?? 150)]);

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { createMarkdown } from '../markdown/md.js';
@@ -14,6 +13,7 @@ import { ORIGIN, serveBundle } from '../paginate/serve.js';
 import { sliceFontCss } from '../render/fonts.js';
 import { computeGeometry } from '../render/geometry.js';
 import { escapeXml } from '../render/escape.js';
+import { makeDirs } from '../output/out-dir.js';
 
 export interface PlaceholderSpec {
   file: string;
@@ -146,7 +146,7 @@ export async function makePlaceholders(dir: string, opts: { all?: boolean } = {}
   const browser = await launchBrowser();
   try {
     for (const s of todo) {
-      await mkdir(path.dirname(s.file), { recursive: true });
+      await makeDirs(path.dirname(s.file));
       await writeAtomic(s.file, await renderPlaceholder(browser, s));
     }
   } finally {
