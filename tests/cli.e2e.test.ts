@@ -86,10 +86,14 @@ describe('folio CLI', () => {
     expect(warn.status).toBe(0);
     expect(warn.stdout).toMatch(/bad\.md:3:3 warning .* quote-straight/);
     const json = JSON.parse(folio('lint', 'tests/fixtures/lint/footnote', '--format', 'json').stdout);
-    expect(json.diagnostics.map((d: { ruleId: string }) => d.ruleId)).toEqual([
-      'footnote-undefined',
-      'footnote-unused',
-    ]);
+    // the JSON lists what the rule's fixture expects, in its order (expected.txt: `file:line:col rule-id`)
+    const expected = readFileSync('tests/fixtures/lint/footnote/expected.txt', 'utf8').trim().split('\n');
+    expect(
+      json.diagnostics.map(
+        (d: { file: string; line: number; column: number; ruleId: string }) =>
+          `${path.basename(d.file)}:${d.line}:${d.column} ${d.ruleId}`,
+      ),
+    ).toEqual(expected);
   });
 
   it('folio build lints first: a lint error stops it before the browser', () => {

@@ -152,10 +152,11 @@ describe('faults', () => {
       '--target',
       'booklet',
     ]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /error Cannot write output: (ENOTDIR|EEXIST) output-write\n {2}hint: Check that --out is writable\. Earlier outputs are untouched\./,
-    );
+    // a usage error before any work (was: exit 1, output-write after the whole layout); nothing made there
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out \S+: \S+ is not a folder usage-path\n {2}hint: \S/);
+    expect(r.stderr).not.toMatch(/folio: (manuscript|paginate)/);
+    expect(readFileSync(path.join(parent, 'dist'), 'utf8')).toBe('a file where the folder should be');
   });
 
   it('a full disk: an error, no half-written file, the earlier output intact', () => {
