@@ -3,10 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { cmyk, PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { build, layoutOf } from '../scripts/build.js';
 import { FolioError } from '../scripts/diagnostics/diagnostic.js';
 import { preflight } from '../scripts/preflight/preflight.js';
+import { MM } from '../scripts/render/geometry.js';
 import { pngChunk } from './helpers/alpha-png.js';
 import { folio, previousOutputs } from './helpers/fixture.js';
 
@@ -129,5 +131,60 @@ describe('preflight failures', () => {
     expect(rules).toContain('preflight-rgb');
     expect(rules).toContain('preflight-pdfx');
     expect(rules).toContain('preflight-output-intent');
+  });
+});
+
+/**
+ * One page, MediaBox 425 pt square, BleedBox 28 pt and TrimBox 37 pt inside it; a 260 % patch, and a
+ * 400 % mark outside the bleed.
+ */
+async function inkPdf(crop?: [number, number, number, number]): Promise<string> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([425, 425]);
+  page.setBleedBox(28, 28, 369, 369);
+  page.setTrimBox(37, 37, 351, 351);
+  if (crop) page.setCropBox(...crop);
+  page.drawRectangle({ x: 100, y: 100, width: 100, height: 100, color: cmyk(1, 1, 0.6, 0) });
+  page.drawRectangle({ x: 250, y: 250, width: 60, height: 60, color: cmyk(0.4, 0.3, 0.3, 0.2) });
+  page.drawRectangle({ x: 2, y: 2, width: 20, height: 20, color: cmyk(1, 1, 1, 1) }); // registration, outside the bleed
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'folio-ink-test-')), 'ink.pdf');
+  writeFileSync(file, await doc.save());
+  return file;
+}
+
+describe('total area coverage (the ink render)', () => {
+  const layout = (maxInk?: number) => ({
+    trim: { width: 314 / MM, height: 314 / MM },
+    bleed: 3,
+    safe: 5,
+    pages: 1,
+    figures: [],
+    ...(maxInk ? { maxInk } : {}),
+  });
+  const inkErrors = async (file: string, maxInk?: number) =>
+    (await preflight([{ target: 'press-pdfx', path: file, file: 'ink.pdf' }], layout(maxInk))).findings.filter(
+      (f) => f.ruleId === 'preflight-ink-limit',
+    );
+
+  it('finds a 260 % patch above press.maxInk, placed from the trim; marks outside the bleed never count', async () => {
+    const file = await inkPdf();
+    const [e, ...more] = await inkErrors(file, 250);
+    expect(more).toEqual([]);
+    expect(e!.severity).toBe('error');
+    // the patch's top-left: (100 − 37) / MM = 22.2 mm from the trim's left, (388 − 200) / MM = 66.3 mm from its top
+    const m = /total ink (\d+) % at (\d+) mm, (\d+) mm/.exec(e!.message)!;
+    expect(Number(m[1])).toBeGreaterThanOrEqual(257);
+    expect(Number(m[1])).toBeLessThanOrEqual(261);
+    expect(Math.abs(Number(m[2]) - 22.2)).toBeLessThanOrEqual(1.5);
+    expect(Math.abs(Number(m[3]) - 66.3)).toBeLessThanOrEqual(1.5);
+    // the default limit (300 %) lets it pass; the 400 % registration square outside the bleed never counts
+    expect(await inkErrors(file)).toEqual([]);
+  });
+
+  it('measures in the page as drawn when the CropBox is smaller than the MediaBox', async () => {
+    const [e] = await inkErrors(await inkPdf([20, 20, 385, 385]), 250);
+    const m = /total ink (\d+) % at (\d+) mm, (\d+) mm/.exec(e!.message)!;
+    expect(Math.abs(Number(m[2]) - 22.2)).toBeLessThanOrEqual(1.5);
+    expect(Math.abs(Number(m[3]) - 66.3)).toBeLessThanOrEqual(1.5);
   });
 });

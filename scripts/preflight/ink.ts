@@ -10,7 +10,8 @@ const exec = promisify(execFile);
 
 /** A page's boxes in PDF points (lower-left origin), as pdf-lib reads them. */
 export interface PageArea {
-  media: { x: number; y: number; width: number; height: number };
+  /** The page as MuPDF draws and traces it (its CropBox, else MediaBox): the origin of render and trace. */
+  drawn: { x: number; y: number; width: number; height: number };
   /** The printed area: BleedBox, else TrimBox. */
   bleed: { x: number; y: number; width: number; height: number };
   trim: { x: number; y: number; width: number; height: number };
@@ -30,10 +31,10 @@ export interface SmallTypeProblem {
   text: string;
 }
 
-/** Where a trace position (pt from the MediaBox's top-left) lies: mm from the trim's top-left, and inside the bleed? */
+/** Where a trace position (pt from the drawn page's top-left) lies: mm from the trim's top-left; inside the bleed? */
 function locate(area: PageArea, x: number, y: number): { x: number; y: number; printed: boolean } {
-  const px = area.media.x + x;
-  const py = area.media.y + area.media.height - y;
+  const px = area.drawn.x + x;
+  const py = area.drawn.y + area.drawn.height - y;
   const b = area.bleed;
   const printed = px >= b.x && px <= b.x + b.width && py >= b.y && py <= b.y + b.height;
   const t = area.trim;
@@ -83,29 +84,21 @@ const TAC_DPI = 50;
 
 /**
  * The highest total area coverage on each page inside its printed area, from a CMYK render
- * (Ghostscript pamcmyk32 at 50 dpi, anti-aliased so that a pixel holds the coverage of its 0.5 mm
- * square — a hairline or a clip edge does not count as a solid: each pixel's C + M + Y + K).
- * `pageAreas` may still be coming: Ghostscript renders meanwhile.
+ * (`mutool draw` at 50 dpi, anti-aliased so that a pixel holds the coverage of its 0.5 mm square — a
+ * hairline or a clip edge does not count as a solid: each pixel's C + M + Y + K). MuPDF, not
+ * Ghostscript: the same peaks within a few per cent (anti-aliasing) at a tenth of the time (128 pages:
+ * 0.42 s against 3.6 s); the press files hold DeviceCMYK only and no overprint, so no colour management is
+ * involved. `pageAreas` may still be coming: MuPDF renders meanwhile.
  */
 export async function inkPeaks(file: string, pageAreas: PageArea[] | Promise<PageArea[]>): Promise<InkPeak[]> {
   const dir = await makeTempDir('folio-ink-');
   try {
     await exec(
-      'gs',
-      [
-        '-q',
-        '-dBATCH',
-        '-dNOPAUSE',
-        '-dSAFER',
-        '-sDEVICE=pamcmyk32',
-        '-dGraphicsAlphaBits=4',
-        '-dTextAlphaBits=4',
-        `-r${TAC_DPI}`,
-        '-o',
-        path.join(dir, 'p-%04d.pam'),
-        file,
-      ],
-      { maxBuffer: 16 * 2 ** 20 },
+      'mutool',
+      ['draw', '-q', '-r', String(TAC_DPI), '-c', 'cmyk', '-o', path.join(dir, 'p-%04d.pam'), file],
+      {
+        maxBuffer: 16 * 2 ** 20,
+      },
     );
     // the render starts with the file; the page boxes (pdf-lib, on the main thread) are needed only now
     const areas = await pageAreas;
@@ -131,11 +124,11 @@ export function peakOf(pam: Buffer, area: PageArea): { percent: number; x: numbe
   const data = pam.subarray(end + 7);
   const scale = TAC_DPI / 72;
   const b = area.bleed;
-  const top = area.media.y + area.media.height;
+  const top = area.drawn.y + area.drawn.height;
   // 1 mm inside the bleed edge: crop marks start exactly there, and a render pixel spills over
   const [x0, x1] = [
-    Math.ceil((b.x - area.media.x) * scale) + 2,
-    Math.floor((b.x + b.width - area.media.x) * scale) - 2,
+    Math.ceil((b.x - area.drawn.x) * scale) + 2,
+    Math.floor((b.x + b.width - area.drawn.x) * scale) - 2,
   ];
   const [y0, y1] = [Math.ceil((top - b.y - b.height) * scale) + 2, Math.floor((top - b.y) * scale) - 2];
   let best = { sum: -1, px: 0, py: 0 };

@@ -165,7 +165,7 @@ export async function preflightFile(f: PreflightFile, layout: Layout): Promise<F
       ...(extra.hint ? { hint: extra.hint } : {}),
     });
   };
-  // poppler, mutool and Ghostscript (the ink render, the longest) read the file while pdf-lib parses it
+  // poppler and mutool (trace; the ink render, the longest) read the file while pdf-lib parses it
   const loaded = readFile(f.path).then(async (bytes) => ({
     bytes,
     doc: await PDFDocument.load(bytes, { updateMetadata: false }),
@@ -320,12 +320,12 @@ function checkColour({ f, doc, bytes, add, checks }: Checked): string | undefine
   return version;
 }
 
-/** Each page's MediaBox, printed area (BleedBox, else TrimBox) and TrimBox. */
+/** Each page as MuPDF draws it (CropBox, else MediaBox), printed area (BleedBox, else TrimBox) and TrimBox. */
 const pageAreas = (doc: PDFDocument): PageArea[] =>
   doc.getPages().map((p) => {
     const media = p.getMediaBox();
     const trim = boxOf(p, 'TrimBox') ?? media;
-    return { media, trim, bleed: boxOf(p, 'BleedBox') ?? trim };
+    return { drawn: p.getCropBox(), trim, bleed: boxOf(p, 'BleedBox') ?? trim };
   });
 
 /** Inks: small type in one ink; total area coverage within press.maxInk, with page and position. */
