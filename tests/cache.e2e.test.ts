@@ -1,12 +1,15 @@
 // The content-keyed cache through two real builds: the first converts every photo to CMYK and keeps
 // the conversions (pruning after the build must not delete them — `2 << 30` as a limit did), the
 // second takes them from the cache and writes the same PDF/X.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE_LIMITS } from '../scripts/cache/cache.js';
+import { decodedKey, decodeProblem } from '../scripts/manuscript/decode.js';
 import { folio, manuscript } from './helpers/fixture.js';
 
 const entries = (dir: string) =>
@@ -100,4 +103,65 @@ describe('the page plan remembered between builds', () => {
     expect(plan(third.stderr)).not.toBe(plan(second.stderr));
     expect(bookletOf(stale).equals(bookletOf(fresh))).toBe(true);
   });
+});
+
+describe('the image decode remembered', () => {
+  // A PNG whose chunks check out but whose row 10 has filter type 9: only decoding every row finds it.
+  const badRows = () => {
+    const [w, h] = [64, 32];
+    const png = PNG.sync.write(Object.assign(new PNG({ width: w, height: h }), { data: Buffer.alloc(w * h * 4, 90) }));
+    const at = png.indexOf('IDAT', 0, 'latin1') - 4;
+    const raw = inflateSync(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+    raw[10 * (1 + w * 4)] = 9;
+    const data = deflateSync(raw);
+    const chunk = Buffer.alloc(12 + data.length);
+    chunk.writeUInt32BE(data.length, 0);
+    chunk.write('IDAT', 4, 'latin1');
+    data.copy(chunk, 8);
+    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+    return Buffer.concat([png.subarray(0, at), chunk, png.subarray(at + 12 + png.readUInt32BE(at))]);
+  };
+  const withCache = <T>(fn: (dir: string) => T): T => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'folio-decoded-'));
+    const before = process.env.FOLIO_CACHE_DIR;
+    process.env.FOLIO_CACHE_DIR = dir;
+    try {
+      return fn(dir);
+    } finally {
+      if (before === undefined) delete process.env.FOLIO_CACHE_DIR;
+      else process.env.FOLIO_CACHE_DIR = before;
+    }
+  };
+  const marked = (dir: string) => {
+    const ns = path.join(dir, 'decoded-images');
+    return existsSync(ns) ? entries(ns).map((f) => path.basename(f)) : [];
+  };
+
+  it('a clean photo is marked by its bytes; a damaged one is found each time and never marked', () =>
+    withCache((dir) => {
+      const photo = readFileSync('manuscript/images/02-drum.png');
+      expect(decodeProblem(Buffer.from(photo), 'png')).toBeUndefined();
+      expect(marked(dir)).toEqual([decodedKey(photo, 'png')]);
+      const bad = badRows();
+      for (let i = 0; i < 2; i++) expect(decodeProblem(Buffer.from(bad), 'png')?.ruleId).toBe('image-unreadable');
+      expect(marked(dir)).toHaveLength(1);
+      // one byte more is other bytes: decoded again (and found bad), whatever the mark of the first says
+      const grown = Buffer.concat([bad, Buffer.from([0])]);
+      expect(decodeProblem(grown, 'png')?.ruleId).toBe('image-unreadable');
+    }));
+
+  it('the mark is what spares the decode: planted for damaged bytes, they pass (so keys must be the bytes)', () =>
+    withCache((dir) => {
+      const bad = badRows();
+      const key = decodedKey(bad, 'png');
+      mkdirSync(path.join(dir, 'decoded-images', key.slice(0, 2)), { recursive: true });
+      writeFileSync(path.join(dir, 'decoded-images', key.slice(0, 2), key), '');
+      expect(decodeProblem(Buffer.from(bad), 'png')).toBeUndefined();
+      process.env.FOLIO_CACHE = 'off';
+      try {
+        expect(decodeProblem(Buffer.from(bad), 'png')?.ruleId).toBe('image-unreadable');
+      } finally {
+        delete process.env.FOLIO_CACHE;
+      }
+    }));
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,11 +85,45 @@ export function openCache(namespace: string): Cache {
   };
 }
 
+/**
+ * A verdict kept by key alone (a file holding just the key): "these exact bytes passed this check". For checks that
+ * run synchronously where a stage cannot wait for the disk (the image decode of the manuscript stage).
+ * Like every entry, best effort: a mark that cannot be read or written is only a miss.
+ */
+export const marks = {
+  has(namespace: string, key: string): boolean {
+    const root = cacheDir();
+    if (!root) return false;
+    const file = path.join(root, namespace, key.slice(0, 2), key);
+    try {
+      if (!existsSync(file)) return false;
+      const now = new Date();
+      utimesSync(file, now, now); // a use, for pruning
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  set(namespace: string, key: string): void {
+    const root = cacheDir();
+    if (!root) return;
+    const dir = path.join(root, namespace, key.slice(0, 2));
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, key), key); // 64 bytes, so that pruning counts it
+    } catch {
+      // a cache that cannot be written only makes the next build slower
+    }
+  },
+};
+
 /** How much each namespace may keep: CMYK images are large, font subsets small and many, page plans tiny. */
 export const CACHE_LIMITS: Record<string, number> = {
   'cmyk-images': 2 * 2 ** 30,
   'font-subsets': 256 * 2 ** 20,
   'page-plans': 4 * 2 ** 20,
+  // 64-byte marks: the last 65,536 images
+  'decoded-images': 4 * 2 ** 20,
 };
 
 /** Keeps every namespace within its limit (least recently used first out). Best effort. */

@@ -1,6 +1,7 @@
 import { forgetTempDir, makeTempDir } from './cleanup.js';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PDFDocument } from 'pdf-lib';
 import type { Browser } from 'puppeteer-core';
 import type { Stages } from '../build.js';
 import { FolioError } from '../diagnostics/diagnostic.js';
@@ -31,7 +32,7 @@ export const outputStages = () =>
     import('../preflight/report.js'),
   ]).then(([finish, press, pdfx, imposition, content, pack, pre, report]) => ({
     finishPdf: finish.finishPdf,
-    makePressPdf: press.makePressPdf,
+    makePressDoc: press.makePressDoc,
     makePdfx: pdfx.makePdfx,
     impose: imposition.impose,
     prepareChapters: content.prepareChapters,
@@ -107,14 +108,15 @@ export async function makeOutputs(c: MakeContext, m: Modules): Promise<MadeOutpu
   const want = (t: Target) => c.targets.includes(t);
   const slug = c.book.meta.slug;
   const run = new Collector(c, m);
-  let press: Uint8Array | undefined;
+  let press: { data: Uint8Array; doc: PDFDocument } | undefined;
   // the imposition is made from the PDF/X (CMYK, the printer's colours): it needs one even if not asked for
   const wantPdfx = want('press-pdfx') || want('imposed');
   if (want('press') || wantPdfx) {
     press = await c.stages.run('press', 'booklet', () =>
-      m.makePressPdf(c.pagination.pdf, c.book.meta, `${slug}-press.pdf`, creator()),
+      m.makePressDoc(c.pagination.pdf, c.book.meta, `${slug}-press.pdf`, creator()),
     );
-    if (want('press')) run.add({ target: 'press', file: `${slug}-press.pdf`, data: press, pages: pageCount(c) }, true);
+    const data = press.data;
+    if (want('press')) run.add({ target: 'press', file: `${slug}-press.pdf`, data, pages: pageCount(c) }, true);
   }
   // Ghostscript first: it is the longest and runs in processes of its own. Its input is prepared on this
   // thread (pdf-lib), and the booklet's finishing and the EPUB's packing — on this thread too, and on
@@ -153,12 +155,12 @@ async function makePdfx(
   c: MakeContext,
   m: Modules,
   run: Collector,
-  press: Uint8Array,
+  press: { data: Uint8Array; doc: PDFDocument },
   output: boolean,
   onGhostscript: () => void,
 ): Promise<Uint8Array> {
   const r = await c.stages.run('press-pdfx', 'press PDF', () =>
-    m.makePdfx(press, c.book.meta, { root: c.book.root, ...pdfxAlpha(c), onGhostscript }),
+    m.makePdfx(press.data, c.book.meta, { root: c.book.root, ...pdfxAlpha(c), onGhostscript, doc: press.doc }),
   );
   if (!output) return r.data;
   run.made.pdfxVersion = r.version;

@@ -122,6 +122,11 @@ interface PdfxOptions {
   locate?: (img: TransparentImage) => Position | undefined;
   /** Called when Ghostscript starts (this thread's share of the work is done until it ends). */
   onGhostscript?: () => void;
+  /**
+   * The press PDF already parsed (the document `press` was saved from): it is changed for Ghostscript
+   * instead of being parsed again (~0.1 s at 128 pages). Not to be used after.
+   */
+  doc?: PDFDocument;
 }
 
 /** What the press PDF becomes before Ghostscript reads it, and what is needed to finish its output. */
@@ -208,7 +213,7 @@ async function preparePress(
   opts: PdfxOptions,
 ): Promise<Prepared> {
   const mode = opts.images ?? 'stand-ins';
-  const doc = await PDFDocument.load(press, { updateMetadata: false });
+  const doc = opts.doc ?? (await PDFDocument.load(press, { updateMetadata: false }));
   const boxes = pageBoxes(doc);
   removeAnnotations(doc);
   const alpha = flattenImageAlpha(doc, opts.backdrops);
@@ -246,6 +251,10 @@ async function runGhostscript(
     '-dNOPAUSE',
     '-dSAFER',
     '-dPDFX',
+    // Ghostscript 10.00's PostScript-based PDF reader: a third faster than its new C one on Folio's text
+    // pages (1.43 s against 1.92 s for 128 pages), and the finished PDF/X is byte-identical (the seed and
+    // the 20× anthology). A Ghostscript without it ignores the switch and reads with the new one.
+    '-dNEWPDF=false',
     ...gsColour(intent),
     '-dEmbedAllFonts=true',
     '-dSubsetFonts=true',

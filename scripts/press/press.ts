@@ -16,6 +16,16 @@ export async function makePressPdf(
   fileName: string,
   creator: string,
 ): Promise<Uint8Array> {
+  return (await makePressDoc(raw, meta, fileName, creator)).data;
+}
+
+/** The press PDF's bytes and the document they were saved from (the PDF/X pass goes on with it). */
+export async function makePressDoc(
+  raw: Uint8Array,
+  meta: BookMeta,
+  fileName: string,
+  creator: string,
+): Promise<{ data: Uint8Array; doc: PDFDocument }> {
   const doc = await PDFDocument.load(raw, { updateMetadata: false });
   applyInfo(doc, meta, {
     creator,
@@ -47,7 +57,7 @@ export async function makePressPdf(
     // the book's identifier and the build stamp belong here, on the slug, not on the 版权页
     drawSlug(page, buildStamp(meta, creator), trim[0], media[3] - 4.5 * (MARK.area / 13), font);
   }
-  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  return { data: await doc.save({ useObjectStreams: false, updateFieldAppearances: false }), doc };
 }
 
 /** "urn:uuid:…   build 0123456789ab   Folio 0.1.0": what identifies this build of the book. */
