@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Folio runs its TypeScript sources directly through tsx: no compile step between edit and build.
-import { register } from 'tsx/esm/api';
+// Folio runs its TypeScript sources with no compile step between an edit and a build: compiled once per
+// change into a mirror (bin/mirror.js), or, with FOLIO_COMPILE=off or a mirror that cannot be written,
+// through tsx's loader.
+import { compiledCli } from './mirror.js';
 
-register();
-const { main } = await import('../scripts/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const compiled = await compiledCli();
+let cli;
+if (compiled) cli = await import(compiled);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../scripts/cli.ts');
+}
+process.exitCode = await cli.main(process.argv.slice(2));

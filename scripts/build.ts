@@ -191,12 +191,19 @@ async function layOutAndMake(
   for (const d of glyphDiagnostics(bundle.usage!, [...manuscript.chapters, manuscript.configFile]))
     manuscript.diagnostics.add(d);
   manuscript.diagnostics.throwIfErrors();
-  const modules = outputStages();
-  modules.catch(() => {}); // awaited in makeOutputs; a failure to load surfaces there
+  // The output stages (pdf-lib, fontkit, the EPUB packer, preflight: ~0.4 s of module loading) load while
+  // Paged.js lays out, when this thread would wait: not while Chromium starts or asks for the book's
+  // files, which both need this thread's event loop (loading them then delayed each by as long).
+  let modules: ReturnType<typeof outputStages> | undefined;
+  const loadModules = () => {
+    modules ??= outputStages();
+    modules.catch(() => {}); // awaited in makeOutputs; a failure to load surfaces there
+    return modules;
+  };
   const browser = await stages.run('browser', 'chromium', () => live.launching);
   try {
     opts.onBrowser?.(browser);
-    const pageOpts = { timeoutMs: opts.timeoutMs, onPage: opts.onPage };
+    const pageOpts = { timeoutMs: opts.timeoutMs, onPage: opts.onPage, onLayout: () => void loadModules() };
     // The EPUB needs the booklet's pages too: its page-list and cover come from them.
     const planned = await stages.run('paginate', opts.manuscript, () =>
       paginatePlanned(bundle, book, browser, pageOpts, manuscript.configFile, first),
@@ -217,7 +224,7 @@ async function layOutAndMake(
       closeBrowser: () => closeBrowser(browser),
       onOutput: (o: BuiltOutput) => live.check.add(o),
     };
-    return await makeOutputs(ctx, await modules);
+    return await makeOutputs(ctx, await loadModules());
   } finally {
     await closeBrowser(browser); // never leave a browser behind, even one that crashed or hangs
   }

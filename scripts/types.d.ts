@@ -31,6 +31,15 @@ declare module 'subset-font' {
   ): Promise<Buffer>;
   export default subsetFont;
 }
+declare module 'fontverter' {
+  /** Converts a font between sfnt (TrueType/OpenType), WOFF and WOFF2. */
+  export function convert(
+    font: Buffer,
+    to: 'sfnt' | 'woff' | 'woff2',
+    from?: 'sfnt' | 'woff' | 'woff2',
+  ): Promise<Buffer>;
+}
+
 declare module 'opencc-js' {
   export function Converter(options: { from: string; to: string }): (text: string) => string;
 }

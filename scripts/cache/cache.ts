@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,6 +117,43 @@ export const marks = {
   },
 };
 
+/**
+ * Entries read and written synchronously, for work a synchronous stage needs (a face's character map
+ * while the HTML is measured). The same files as {@link openCache}'s: the SHA-256 of the bytes, then
+ * the bytes; a damaged entry is a miss. Best effort, like the rest.
+ */
+export const syncEntries = {
+  get(namespace: string, key: string): Buffer | undefined {
+    const root = cacheDir();
+    if (!root) return undefined;
+    const file = path.join(root, namespace, key.slice(0, 2), key);
+    try {
+      const raw = readFileSync(file);
+      const data = raw.subarray(32);
+      if (!raw.subarray(0, 32).equals(createHash('sha256').update(data).digest())) return undefined;
+      const now = new Date();
+      utimesSync(file, now, now); // a use, for pruning
+      return data;
+    } catch {
+      return undefined;
+    }
+  },
+  put(namespace: string, key: string, data: Uint8Array): void {
+    const root = cacheDir();
+    if (!root) return;
+    const dir = path.join(root, namespace, key.slice(0, 2));
+    try {
+      mkdirSync(dir, { recursive: true });
+      // written beside, then renamed: a reader never sees half an entry
+      const tmp = path.join(dir, `.${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
+      renameSync(tmp, path.join(dir, key));
+    } catch {
+      // a cache that cannot be written only makes the next build slower
+    }
+  },
+};
+
 /** How much each namespace may keep: CMYK images are large, font subsets small and many, page plans tiny. */
 export const CACHE_LIMITS: Record<string, number> = {
   'cmyk-images': 2 * 2 ** 30,
@@ -124,6 +161,9 @@ export const CACHE_LIMITS: Record<string, number> = {
   'page-plans': 4 * 2 ** 20,
   // 64-byte marks: the last 65,536 images
   'decoded-images': 4 * 2 ** 20,
+  // a 64-byte digest entry and a character map (~4 KiB of ranges) for each face file seen
+  'face-digests': 4 * 2 ** 20,
+  'face-cmaps': 4 * 2 ** 20,
 };
 
 /** Keeps every namespace within its limit (least recently used first out). Best effort. */

@@ -1,4 +1,4 @@
-import { FACES, faceBytes, fontFaceRule, faceLicense, subsetFace } from '../fonts/faces.js';
+import { FACES, faceSize, fontFaceRule, faceLicense, subsetFace } from '../fonts/faces.js';
 import { faceUsage, type Usage } from '../fonts/usage.js';
 
 export interface EpubFonts {
@@ -46,7 +46,7 @@ export async function epubFonts(html: string[], usage: Usage = faceUsage(html.jo
     const data = await subsetFace(f, chars, 'woff2');
     const name = `${f.id}.woff2`;
     files.set(name, data);
-    before += faceBytes(f).byteLength;
+    before += faceSize(f);
     after += data.byteLength;
     glyphs += set.size;
     licences.set(f.pkg, faceLicense(f));

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
-import { cacheKey, openCache } from '../cache/cache.js';
+import { cacheKey, openCache, syncEntries } from '../cache/cache.js';
 
 const require = createRequire(import.meta.url);
 
@@ -69,7 +69,8 @@ export function faceFile(f: Face): string {
 }
 
 const bytes = new Map<FaceId, Buffer>();
-const cmaps = new Map<FaceId, { hasGlyphForCodePoint(cp: number): boolean }>();
+const digests = new Map<FaceId, Buffer>();
+const cmaps = new Map<FaceId, Uint32Array>();
 
 export function faceBytes(f: Face): Buffer {
   let b = bytes.get(f.id);
@@ -77,12 +78,82 @@ export function faceBytes(f: Face): Buffer {
   return b;
 }
 
-/** Whether the face's source font draws the code point (its cmap, read with fontkit). */
+/** The face file's size in bytes, without reading it. */
+export const faceSize = (f: Face): number => statSync(faceFile(f)).size;
+
+/**
+ * SHA-256 of the face file: what the caches of its character map and subsets are keyed by. Remembered
+ * by the file's identity (path, size, modification time, inode), as git trusts its index, so a build
+ * reads and hashes the 10–15 MB files only when one changed; otherwise the bytes themselves.
+ */
+export function faceDigest(f: Face): Buffer {
+  let d = digests.get(f.id);
+  if (d) return d;
+  const file = faceFile(f);
+  const st = statSync(file);
+  const identity = cacheKey('folio-face-digest-1', file, `${st.size} ${st.mtimeMs} ${st.ino}`);
+  d = syncEntries.get('face-digests', identity);
+  if (d?.byteLength !== 32) {
+    d = createHash('sha256').update(faceBytes(f)).digest();
+    syncEntries.put('face-digests', identity, d);
+  }
+  digests.set(f.id, d);
+  return d;
+}
+
+/** fontkit's version: part of the character map's cache key. */
+const FONTKIT = `@pdf-lib/fontkit@${packageVersion('@pdf-lib/fontkit')}`;
+
+/**
+ * The code points a face draws, as sorted [first, last] ranges: read once from its cmap with fontkit
+ * (loaded only then: it costs ~0.15 s to load), then kept in the cache by the face's digest.
+ */
+function cmapOf(f: Face): Uint32Array {
+  let ranges = cmaps.get(f.id);
+  if (ranges) return ranges;
+  const key = cacheKey('folio-cmap-1', FONTKIT, faceDigest(f));
+  const kept = syncEntries.get('face-cmaps', key);
+  if (kept && kept.byteLength % 8 === 0) {
+    ranges = new Uint32Array(kept.byteLength / 4);
+    for (let i = 0; i < ranges.length; i++) ranges[i] = kept.readUInt32LE(i * 4);
+  } else {
+    ranges = readCmap(faceBytes(f));
+    const out = Buffer.alloc(ranges.length * 4);
+    ranges.forEach((v, i) => out.writeUInt32LE(v, i * 4));
+    syncEntries.put('face-cmaps', key, out);
+  }
+  cmaps.set(f.id, ranges);
+  return ranges;
+}
+
+/** The code points with a glyph in the font's cmap, as sorted [first, last] ranges. */
+export function readCmap(font: Buffer): Uint32Array {
+  const fontkit = require('@pdf-lib/fontkit') as typeof import('@pdf-lib/fontkit');
+  const parsed = fontkit.create(font);
+  const points = [...new Set(parsed.characterSet)]
+    .filter((cp) => parsed.hasGlyphForCodePoint(cp))
+    .sort((a, b) => a - b);
+  const ranges: number[] = [];
+  for (const cp of points) {
+    if (ranges.length && ranges.at(-1) === cp - 1) ranges[ranges.length - 1] = cp;
+    else ranges.push(cp, cp);
+  }
+  return Uint32Array.from(ranges);
+}
+
+/** Whether the face's source font draws the code point (its cmap). */
 export function covers(f: Face, cp: number): boolean {
   if (f.family === 'mono' && CJK_ONLY.has(cp)) return false;
-  let font = cmaps.get(f.id);
-  if (!font) cmaps.set(f.id, (font = fontkit.create(faceBytes(f))));
-  return font.hasGlyphForCodePoint(cp);
+  const r = cmapOf(f);
+  let lo = 0;
+  let hi = r.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (cp < r[mid * 2]!) hi = mid - 1;
+    else if (cp > r[mid * 2 + 1]!) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** Code points that need no glyph: controls, joiners and variation selectors (spaces do: Chromium draws them). */
@@ -133,13 +204,12 @@ function packageVersion(name: string): string {
  */
 export async function subsetFace(f: Face, text: string, format: 'sfnt' | 'woff2'): Promise<Buffer> {
   const chars = [...new Set(text)].sort().join('');
-  const full = faceBytes(f);
   const cache = openCache('font-subsets');
-  const key = cacheKey('folio-font-subset-2', SUBSETTER, full, chars, format);
+  const key = cacheKey('folio-font-subset-3', SUBSETTER, faceDigest(f), chars, format);
   let data = await cache.get(key);
   if (!data) {
     const { default: subsetFont } = await import('subset-font');
-    data = await subsetFont(full, chars, { targetFormat: format });
+    data = await subsetFont(faceBytes(f), chars, { targetFormat: format });
     await cache.put(key, data);
   }
   return data;

@@ -12,7 +12,8 @@ import type { Pagination } from '../paginate/paginate.js';
 import type { FileCheck, Layout, PreflightFile, PreflightReport } from '../preflight/preflight.js';
 import { FOLIO_VERSION } from '../version.js';
 import { TARGETS, type Target } from '../targets.js';
-import { hexRgb, type Rgb, type TransparentImage } from '../press/flatten.js';
+import type { TransparentImage } from '../press/flatten.js';
+import { hexRgb, type Rgb } from '../press/rgb.js';
 import { BACK_COLOUR, COVER_COLOUR } from '../render/geometry.js';
 
 /**

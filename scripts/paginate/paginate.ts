@@ -75,6 +75,11 @@ export interface PaginateOptions {
   typography?: { stretchEm: number; gridPt?: number; maxGapFraction?: number };
   onPage?: (n: number) => void;
   /**
+   * Called as Paged.js starts: the page has loaded everything it asks Node for, the long layout is the
+   * renderer's, and this thread is free for other work (the build loads its output stages then).
+   */
+  onLayout?: () => void;
+  /**
    * Text that depends on the final page count (the 版权页's 印张 and 字数): element `[data-computed=key]`
    * gets value; set after layout, before printing (the imprint page has room for a few characters more).
    */
@@ -227,6 +232,7 @@ async function layOut(
   // its rejection is swallowed so that the first failure wins (an unhandled one was a bare `Error: timeout`).
   const run = page.evaluate(runPagedJs);
   run.catch(() => {});
+  opts.onLayout?.();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StageTimeout()), timeoutMs);

@@ -1,14 +1,12 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, type PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from 'pdf-lib';
 
-/** An 8-bit RGB colour, 0–255 a channel. */
-export type Rgb = readonly [number, number, number];
+import { hexRgb, type Rgb } from './rgb.js';
+
+export { hexRgb, type Rgb };
 
 /** Paper: what a figure's transparent pixels show in print. */
 export const PAPER: Rgb = [255, 255, 255];
-
-/** `#rrggbb` as 0–255 channels. */
-export const hexRgb = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as unknown as Rgb;
 
 /** An image with a soft mask that could not be flattened, for the diagnostic. */
 export interface TransparentImage {
