@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { BookMeta } from '../model/book.js';
 import { pageRects } from './boxes.js';
 import { escapeXml } from '../render/escape.js';
+import { saveDeflated } from './zlib.js';
 
 /**
  * Post-processes Chromium's PDF: document info and Lang from book.yaml, dates from the build date
@@ -22,7 +23,7 @@ export async function finishPdf(
     const box = doc.context.obj(trim.map((n) => PDFNumber.of(n))) as PDFArray;
     for (const name of ['MediaBox', 'CropBox', 'TrimBox', 'BleedBox']) page.node.set(PDFName.of(name), box);
   }
-  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
+  return saveDeflated(doc, { useObjectStreams: false, updateFieldAppearances: false });
 }
 
 /** Document info, /Lang, reproducible dates and a content-derived /ID: shared by every PDF Folio writes. */

@@ -1,4 +1,5 @@
-import { decodePDFRawStream, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef } from 'pdf-lib';
+import { decodeStream } from './zlib.js';
 
 /**
  * Ghostscript 10.00 garbles ToUnicode CMaps: it misreads `bfrange` entries (Chromium's
@@ -23,7 +24,7 @@ export function toUnicodeFonts(doc: PDFDocument): Map<PDFRef, { font: string; ma
     const font =
       (obj.get(PDFName.of('BaseFont')) as PDFName | undefined)?.decodeText().replace(/^[A-Z]{6}\+/, '') ?? '';
     if (ref instanceof PDFRef && stream instanceof PDFRawStream)
-      maps.set(ref, { font, map: parseCMap(Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1')) });
+      maps.set(ref, { font, map: parseCMap(Buffer.from(decodeStream(stream)).toString('latin1')) });
   }
   return maps;
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  decodePDFRawStream,
   PDFArray,
   PDFDict,
   PDFDocument,
@@ -20,6 +19,7 @@ import { MM } from '../render/geometry.js';
 import { type InkPeak, inkPeaks, ONE_INK_BELOW, type PageArea, smallTypeInInks } from './ink.js';
 import { type FontRow, type ImageRow, listFonts, listImages, listWords, type Word } from './poppler.js';
 import { type TextRun, traceText } from './trace.js';
+import { decodeStream } from '../pdf/zlib.js';
 
 /** What the build knows about the pages: which figure sits where, from which manuscript line. */
 export interface Layout {
@@ -466,7 +466,7 @@ function findRgb(doc: PDFDocument): string[] {
       for (const [name, cs] of resources.entries()) if (isRgb(cs)) found.add(`colour space ${name.asString()}`);
     if (obj instanceof PDFRawStream && !subtype && !dict.has(PDFName.of('Type'))) {
       try {
-        const text = Buffer.from(decodePDFRawStream(obj).decode()).toString('latin1');
+        const text = Buffer.from(decodeStream(obj)).toString('latin1');
         if (/(^|\s)[\d.]+\s+[\d.]+\s+[\d.]+\s+(rg|RG)(?=\s)/.test(text))
           found.add(`content stream ${ref.objectNumber} (rg/RG operators)`);
       } catch {

@@ -15,6 +15,7 @@ import {
 } from './marks.js';
 import { setBox } from './press.js';
 import { SHEETS, sheetFit } from './sheet.js';
+import { saveDeflated } from '../pdf/zlib.js';
 
 export interface Imposition {
   data: Uint8Array;
@@ -82,7 +83,7 @@ export async function impose(
     drawSlug(page, label, geo.trim[0], 2.5 * MM, font);
   }
   return {
-    data: await doc.save({ useObjectStreams: false }),
+    data: await saveDeflated(doc, { useObjectStreams: false }),
     sequence,
     sides,
     blanksAdded: n - pages.length,

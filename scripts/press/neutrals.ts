@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
-import { decodePDFRawStream, PDFArray, type PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from 'pdf-lib';
+import { PDFArray, type PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from 'pdf-lib';
+import { decodeStream } from '../pdf/zlib.js';
 
 /** What the rewrite changed: content streams touched and colour operators rewritten. */
 export interface NeutralReport {
@@ -43,7 +44,7 @@ export function neutralsToBlack(doc: PDFDocument): NeutralReport {
     if (!(stream instanceof PDFRawStream)) continue;
     let content: string;
     try {
-      content = Buffer.from(decodePDFRawStream(stream).decode()).toString('latin1');
+      content = Buffer.from(decodeStream(stream)).toString('latin1');
     } catch {
       continue; // an encoding pdf-lib cannot decode: Ghostscript converts it as before
     }

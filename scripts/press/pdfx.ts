@@ -16,6 +16,7 @@ import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from 
 import { type NeutralReport, neutralsToBlack } from './neutrals.js';
 import type { Position } from '../diagnostics/position.js';
 import { flattenImageAlpha, type Rgb, type TransparentImage } from './flatten.js';
+import { saveDeflated } from '../pdf/zlib.js';
 
 const run = promisify(execFile);
 
@@ -230,7 +231,7 @@ async function preparePress(
       : await precomputeCmykImages(doc, gsColour(intent), await ghostscriptVersion(), await readFile(intent.icc), {
           placeholders: mode === 'stand-ins',
         });
-  await writeFile(input, await doc.save({ useObjectStreams: false, updateFieldAppearances: false }));
+  await writeFile(input, await saveDeflated(doc, { useObjectStreams: false, updateFieldAppearances: false }));
   return { boxes, images, unicode: [...maps.values()], neutrals, flattened: alpha.flattened };
 }
 
@@ -462,7 +463,7 @@ async function finishPdfx(
     .digest('hex');
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
   doc.catalog.delete(PDFName.of('Version'));
-  return withHeader(await doc.save({ useObjectStreams: false, updateFieldAppearances: false }), PDFX.version);
+  return withHeader(await saveDeflated(doc, { useObjectStreams: false, updateFieldAppearances: false }), PDFX.version);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BookMeta } from '../model/book.js';
 import { grow, pageRects, type Rect } from '../pdf/boxes.js';
 import { applyInfo } from '../pdf/finish.js';
 import { clipContent, drawCropMarks, drawRegistrationMarks, drawSlug, embedSlugFont, MARK } from './marks.js';
+import { saveDeflated } from '../pdf/zlib.js';
 
 /**
  * The print-ready PDF: the booklet's own pages (the same layout, printed with bleed), with
@@ -57,7 +58,7 @@ export async function makePressDoc(
     // the book's identifier and the build stamp belong here, on the slug, not on the 版权页
     drawSlug(page, buildStamp(meta, creator), trim[0], media[3] - 4.5 * (MARK.area / 13), font);
   }
-  return { data: await doc.save({ useObjectStreams: false, updateFieldAppearances: false }), doc };
+  return { data: await saveDeflated(doc, { useObjectStreams: false, updateFieldAppearances: false }), doc };
 }
 
 /** "urn:uuid:…   build 0123456789ab   Folio 0.1.0": what identifies this build of the book. */
