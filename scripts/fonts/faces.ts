@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { cacheKey, openCache, syncEntries } from '../cache/cache.js';
 
 const require = createRequire(import.meta.url);
@@ -208,11 +209,44 @@ export async function subsetFace(f: Face, text: string, format: 'sfnt' | 'woff2'
   const key = cacheKey('folio-font-subset-3', SUBSETTER, faceDigest(f), chars, format);
   let data = await cache.get(key);
   if (!data) {
-    const { default: subsetFont } = await import('subset-font');
-    data = await subsetFont(faceBytes(f), chars, { targetFormat: format });
+    data = await subsetInWorker(faceFile(f), chars, format);
     await cache.put(key, data);
   }
   return data;
+}
+
+let worker: Worker | undefined;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+
+/** One subset made in the subsetting worker (scripts/fonts/subset-worker.js), started on first use. */
+function subsetInWorker(file: string, chars: string, format: 'sfnt' | 'woff2'): Promise<Buffer> {
+  if (!worker) {
+    const w = new Worker(new URL('./subset-worker.js', import.meta.url));
+    w.unref(); // idle between requests: it never keeps the process alive
+    w.on('message', ({ id, data, error }: { id: number; data?: Uint8Array; error?: string }) => {
+      const job = waiting.get(id);
+      waiting.delete(id);
+      if (!waiting.size) w.unref();
+      if (error !== undefined || !data) job?.reject(new Error(`font subsetting failed: ${error}`));
+      else job?.resolve(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    });
+    const fail = (e: Error) => {
+      worker = undefined;
+      for (const job of waiting.values()) job.reject(e);
+      waiting.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`the font subsetting worker exited (${code})`)));
+    worker = w;
+  }
+  const id = nextId++;
+  const w = worker;
+  w.ref(); // a request pending: the process waits for its answer
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    w.postMessage({ id, file, chars, format });
+  });
 }
 
 export function faceLicense(f: Face): string {
