@@ -30,6 +30,15 @@ export function cacheDir(): string | undefined {
     : path.join(PROJECT, 'node_modules', '.cache', 'folio');
 }
 
+/** An entry's bytes on disk: the SHA-256 of the data, then the data. */
+const seal = (data: Uint8Array) => Buffer.concat([createHash('sha256').update(data).digest(), data]);
+
+/** The data of an entry read from disk, or undefined if it is damaged (its hash does not match). */
+function unseal(raw: Buffer): Buffer | undefined {
+  const data = raw.subarray(32);
+  return raw.subarray(0, 32).equals(createHash('sha256').update(data).digest()) ? data : undefined;
+}
+
 /** @example const c = openCache('fonts'); await c.put(key, bytes); await c.get(key) */
 export function openCache(namespace: string): Cache {
   const root = cacheDir();
@@ -40,9 +49,8 @@ export function openCache(namespace: string): Cache {
     async get(key) {
       if (!dir) return undefined;
       try {
-        const raw = await readFile(file(key));
-        const data = raw.subarray(32);
-        if (!raw.subarray(0, 32).equals(createHash('sha256').update(data).digest())) return undefined;
+        const data = unseal(await readFile(file(key)));
+        if (!data) return undefined;
         // a hit counts as a use, for pruning
         const now = new Date();
         await utimes(file(key), now, now).catch(() => {});
@@ -54,7 +62,7 @@ export function openCache(namespace: string): Cache {
     async put(key, data) {
       if (!dir) return;
       // atomic like every output (temporary sibling, fsync, rename); a failure only costs speed
-      await writeAtomic(file(key), Buffer.concat([createHash('sha256').update(data).digest(), data])).catch(() => {});
+      await writeAtomic(file(key), seal(data)).catch(() => {});
     },
     async prune(maxBytes) {
       if (!dir) return 0;
@@ -128,9 +136,8 @@ export const syncEntries = {
     if (!root) return undefined;
     const file = path.join(root, namespace, key.slice(0, 2), key);
     try {
-      const raw = readFileSync(file);
-      const data = raw.subarray(32);
-      if (!raw.subarray(0, 32).equals(createHash('sha256').update(data).digest())) return undefined;
+      const data = unseal(readFileSync(file));
+      if (!data) return undefined;
       const now = new Date();
       utimesSync(file, now, now); // a use, for pruning
       return data;
@@ -146,7 +153,7 @@ export const syncEntries = {
       mkdirSync(dir, { recursive: true });
       // written beside, then renamed: a reader never sees half an entry
       const tmp = path.join(dir, `.${key}.${process.pid}.tmp`);
-      writeFileSync(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]));
+      writeFileSync(tmp, seal(data));
       renameSync(tmp, path.join(dir, key));
     } catch {
       // a cache that cannot be written only makes the next build slower

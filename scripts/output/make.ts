@@ -17,9 +17,9 @@ import { hexRgb, type Rgb } from '../press/rgb.js';
 import { BACK_COLOUR, COVER_COLOUR } from '../render/geometry.js';
 
 /**
- * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded while Chromium
- * starts and Paged.js lays out, when the Node process would otherwise wait (~0.5 s of module loading
- * off the critical path).
+ * The stages after pagination (pdf-lib, fontkit, the EPUB packer, preflight): loaded as Paged.js starts
+ * laying out (build.ts), when the Node process would otherwise wait (~0.4 s of module loading off the
+ * critical path).
  */
 export const outputStages = () =>
   Promise.all([

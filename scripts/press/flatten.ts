@@ -1,9 +1,6 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, type PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef } from 'pdf-lib';
-
-import { hexRgb, type Rgb } from './rgb.js';
-
-export { hexRgb, type Rgb };
+import type { Rgb } from './rgb.js';
 
 /** Paper: what a figure's transparent pixels show in print. */
 export const PAPER: Rgb = [255, 255, 255];

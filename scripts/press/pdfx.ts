@@ -15,7 +15,8 @@ import { restoreToUnicode, toUnicodeFonts, writeCMap } from '../pdf/tounicode.js
 import { type CmykImageReport, type PreparedImages, precomputeCmykImages } from './cmyk-images.js';
 import { type NeutralReport, neutralsToBlack } from './neutrals.js';
 import type { Position } from '../diagnostics/position.js';
-import { flattenImageAlpha, type Rgb, type TransparentImage } from './flatten.js';
+import { flattenImageAlpha, type TransparentImage } from './flatten.js';
+import type { Rgb } from './rgb.js';
 import { saveDeflated } from '../pdf/zlib.js';
 
 const run = promisify(execFile);
